@@ -1,0 +1,85 @@
+"""Runtime settings: environment variables (and `.env`), validated by pydantic-settings."""
+
+from __future__ import annotations
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///crm.db"
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment. Names are the variables' names."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False)
+
+    slack_bot_token: str = Field(min_length=1)
+    slack_signing_secret: str = Field(min_length=1)
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = Field(default=3000, ge=1, le=65535)
+    crm_channel: str | None = None
+    crm_sweep_seconds: float = Field(default=60, gt=0, le=86400)
+    http_threads: int = Field(default=32, ge=1, le=512)
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, v: str) -> str:
+        if not v.startswith("xox"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return v
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        if not v.startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return v
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return v if v.endswith("/") else v + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, v: str) -> str:
+        if "://" not in v:
+            raise ValueError("must be a SQLAlchemy URL such as sqlite:///crm.db or postgresql+psycopg://user@host/db")
+        if v.startswith("postgres://") or v.startswith("postgresql://"):
+            # psycopg 3 is the driver we ship; accept the common short forms.
+            v = "postgresql+psycopg://" + v.split("://", 1)[1]
+        return v
+
+    @field_validator("crm_channel")
+    @classmethod
+    def _channel(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        v = v.strip()
+        if not v or not v[0] in "CGD" or not v.isalnum():
+            raise ValueError("must be a channel ID such as C0123456789 (right-click the channel > Copy link)")
+        return v
+
+
+class SettingsError(SystemExit):
+    """Raised at start-up with one readable line naming the variable at fault."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = str(err["loc"][0]).upper() if err["loc"] else "?"
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "missing":
+                msg = "is not set"
+            lines.append(f"{name} {msg}")
+        raise SettingsError("Configuration error: " + "; ".join(lines)) from None

@@ -1,0 +1,1 @@
+"""The CRM's data and use cases. Imports nothing from Slack."""

@@ -1,0 +1,273 @@
+"""SQLAlchemy 2 typed tables. Every row carries the Slack team it belongs to."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC; always hands back timezone-aware UTC datetimes (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Team(Base):
+    __tablename__ = "team"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    pipeline: Mapped[str] = mapped_column(String(32), default="lifecycle")
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]
+
+
+class PipelineStatus(Base):
+    """The statuses a workspace uses, in order, each with a meaning a rep can read."""
+
+    __tablename__ = "pipeline_status"
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    meaning: Mapped[str] = mapped_column(String(150))
+    position: Mapped[int] = mapped_column(Integer)
+    is_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Member(Base):
+    """A Slack user known to the CRM; the time zone is cached from users.info."""
+
+    __tablename__ = "member"
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    tz: Mapped[str] = mapped_column(String(64), default="UTC")
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    role: Mapped[str] = mapped_column(String(16), default="rep")
+    manager_id: Mapped[str | None] = mapped_column(String(32))
+    fetched_at: Mapped[datetime]
+
+
+class Organization(Base):
+    __tablename__ = "organization"
+    __table_args__ = (
+        UniqueConstraint("team_id", "name_key", name="uq_organization_team_name"),
+        Index("ix_organization_team_domain", "team_id", "domain"),
+    )
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))  # lower-cased, whitespace-collapsed
+    domain: Mapped[str | None] = mapped_column(String(255))
+    segment: Mapped[str | None] = mapped_column(String(40))
+    kind: Mapped[str | None] = mapped_column(String(40))
+    decision_authority: Mapped[str | None] = mapped_column(String(40))
+    source: Mapped[str | None] = mapped_column(String(40))
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    owner_id: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+
+    contacts: Mapped[list[Contact]] = relationship(back_populates="organization", order_by="Contact.id")
+
+
+class Contact(Base):
+    __tablename__ = "contact"
+    __table_args__ = (
+        Index("ix_contact_team_email", "team_id", "email_key"),
+        Index("ix_contact_team_name", "team_id", "name_key"),
+        Index("ix_contact_org", "organization_id"),
+    )
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    name: Mapped[str | None] = mapped_column(String(200))
+    name_key: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    email_key: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+    organization: Mapped[Organization] = relationship(back_populates="contacts")
+
+
+class Lead(Base):
+    __tablename__ = "lead"
+    __table_args__ = (
+        Index("ix_lead_team_owner_open", "team_id", "owner_id", "is_open"),
+        Index("ix_lead_team_org", "team_id", "organization_id"),
+        Index("ix_lead_card", "card_channel", "card_ts"),
+    )
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"))
+    owner_id: Mapped[str | None] = mapped_column(String(32))
+    source: Mapped[str | None] = mapped_column(String(40))
+    segment: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(40))
+    status_since: Mapped[datetime]
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    arrived_at: Mapped[datetime]
+    routed_at: Mapped[datetime | None]
+    first_touch_at: Mapped[datetime | None]
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    card_channel: Mapped[str | None] = mapped_column(String(32))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+    card_permalink: Mapped[str | None] = mapped_column(String(500))
+    updated_at: Mapped[datetime]
+
+    organization: Mapped[Organization] = relationship()
+    contact: Mapped[Contact | None] = relationship()
+
+
+class Activity(Base):
+    __tablename__ = "activity"
+    __table_args__ = (Index("ix_activity_lead_time", "lead_id", "occurred_at"),)
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(24))
+    text: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime]
+    actor_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
+class StatusChange(Base):
+    __tablename__ = "status_change"
+    __table_args__ = (Index("ix_status_change_lead_time", "lead_id", "changed_at"),)
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"))
+    from_status: Mapped[str | None] = mapped_column(String(40))
+    to_status: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime]
+
+
+class Assignment(Base):
+    """Every change of a lead's owner, with who did it and why."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (Index("ix_assignment_lead_time", "lead_id", "assigned_at"),)
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"))
+    from_owner: Mapped[str | None] = mapped_column(String(32))
+    to_owner: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[str] = mapped_column(String(32))
+    assigned_at: Mapped[datetime]
+
+
+class FollowUp(Base):
+    __tablename__ = "follow_up"
+    __table_args__ = (
+        Index("ix_follow_up_due", "state", "due_at"),
+        Index("ix_follow_up_lead", "lead_id", "state"),
+        Index("ix_follow_up_owner", "team_id", "owner_id", "state", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"))
+    owner_id: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | done | cancelled
+    snooze_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class Comment(Base):
+    """A human reply in a lead card's thread (captured from Slack events)."""
+
+    __tablename__ = "comment"
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel", "ts", name="uq_comment_message"),
+        Index("ix_comment_lead_ts", "lead_id", "posted_at"),
+    )
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"))
+    author_id: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    posted_at: Mapped[datetime]
+    edited: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Outbox(Base):
+    """Slack posts owed by committed changes: delivered right after the commit, or by the sweep."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_pending", "state", "next_attempt_at"),
+        Index("ix_outbox_lead", "lead_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # card | thread
+    payload: Mapped[dict | None] = mapped_column(JSON)
+    channel_hint: Mapped[str | None] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class IdempotencyKey(Base):
+    """One row per effect that must happen once (a modal submission, a button click)."""
+
+    __tablename__ = "idempotency_key"
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime]

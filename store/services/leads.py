@@ -1,0 +1,301 @@
+"""Creating, finding and reading leads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.exc import IntegrityError
+
+from store.clock import Clock
+from store.db import Database
+from store.dto import ContactInfo, LeadCreated, LeadDetail, LeadSummary, SearchHit
+from store.errors import Invalid, NotFound
+from store.models import Activity, Assignment, Contact, FollowUp, Lead, Organization
+from store.services import outbox, pipeline
+from store.services.snapshots import _lead_query, load_lead, summaries
+from store.services.timeline import timeline_page
+from store.text import EMAIL, clean, domain_of, like_escape, name_key
+
+
+@dataclass(frozen=True)
+class NewLead:
+    company: str
+    contact_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    segment: str | None = None
+    source: str | None = None
+    note: str | None = None
+    owner_id: str | None = None
+    domain: str | None = None
+
+
+def validate_new_lead(new: NewLead) -> NewLead:
+    """Clean every field and raise `Invalid(field=...)` for the first that is wrong."""
+    company = clean(new.company, single_line=True)
+    if not company:
+        raise Invalid("Give the company a name.", field="company")
+    if len(company) > 200:
+        raise Invalid("Company names are limited to 200 characters.", field="company")
+    email = clean(new.email, single_line=True)
+    if email and (len(email) > 320 or not EMAIL.match(email)):
+        raise Invalid(f"“{email[:80]}” is not an e-mail address.", field="email")
+    phone = clean(new.phone, single_line=True)
+    if phone and (len(phone) > 40 or not any(c.isdigit() for c in phone)):
+        raise Invalid("That does not look like a phone number.", field="phone")
+    contact_name = clean(new.contact_name, single_line=True)
+    if contact_name and len(contact_name) > 200:
+        raise Invalid("Contact names are limited to 200 characters.", field="contact_name")
+    return NewLead(
+        company=company,
+        contact_name=contact_name,
+        email=email,
+        phone=phone,
+        segment=pipeline.pick(pipeline.SEGMENTS, clean(new.segment), "Segment"),
+        source=pipeline.pick(pipeline.SOURCES, clean(new.source), "Source"),
+        note=clean(new.note, limit=10_000),
+        owner_id=new.owner_id,
+        domain=domain_of(new.domain) or (email.split("@", 1)[1].lower() if email else None),
+    )
+
+
+def create_lead(
+    db: Database, clock: Clock, team_id: str, actor_id: str, new: NewLead, *, channel_hint: str | None = None
+) -> LeadCreated:
+    """One organization (reused by name), an optional contact, the lead, and its card owed to Slack."""
+    new = validate_new_lead(new)
+    try:
+        return _create(db, clock, team_id, actor_id, new, channel_hint)
+    except IntegrityError:
+        # Another request created the same organization a moment ago: take the now-existing one.
+        return _create(db, clock, team_id, actor_id, new, channel_hint)
+
+
+def _create(db: Database, clock: Clock, team_id: str, actor_id: str, new: NewLead, channel_hint: str | None):
+    now = clock.now()
+    with db.write() as s:
+        pipeline.ensure_team(s, team_id, clock)
+        key = name_key(new.company)
+        org = s.scalar(select(Organization).where(Organization.team_id == team_id, Organization.name_key == key))
+        if org is not None:
+            open_lead = s.scalar(
+                select(Lead)
+                .where(Lead.team_id == team_id, Lead.organization_id == org.id, Lead.is_open.is_(True))
+                .order_by(Lead.id.desc())
+                .limit(1)
+            )
+            if open_lead is not None:
+                return LeadCreated(summaries(s, team_id, [open_lead])[0], existed=True)
+        first = pipeline.statuses(s, team_id)[0]
+        owner = new.owner_id or actor_id
+        if org is None:
+            org = Organization(
+                team_id=team_id, name=new.company, name_key=key, domain=new.domain, segment=new.segment,
+                source=new.source, owner_id=owner, status=first.name, tags=[], created_at=now,
+            )
+            s.add(org)
+            s.flush()
+        contact = None
+        if new.contact_name or new.email or new.phone:
+            contact = Contact(
+                team_id=team_id, organization_id=org.id, name=new.contact_name,
+                name_key=name_key(new.contact_name) if new.contact_name else None, email=new.email,
+                email_key=new.email.lower() if new.email else None, phone=new.phone, created_at=now,
+            )
+            s.add(contact)
+            s.flush()
+        lead = Lead(
+            team_id=team_id, organization_id=org.id, contact_id=contact.id if contact else None, owner_id=owner,
+            source=new.source, segment=new.segment, status=first.name, status_since=now, is_open=True,
+            arrived_at=now, created_by=actor_id, updated_at=now,
+        )
+        s.add(lead)
+        s.flush()
+        reason = "created the lead" if owner == actor_id else "chosen when the lead was created"
+        s.add(Assignment(team_id=team_id, lead_id=lead.id, from_owner=None, to_owner=owner, reason=reason,
+                         actor_id=actor_id, assigned_at=now))
+        if new.note:
+            s.add(Activity(team_id=team_id, lead_id=lead.id, kind="Note", outcome="Not applicable", text=new.note,
+                           occurred_at=now, actor_id=actor_id, created_at=now))
+        outbox.enqueue(s, lead, "card", now, channel_hint=channel_hint)
+        return LeadCreated(summaries(s, team_id, [lead])[0], existed=False)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def get_lead(db: Database, team_id: str, lead_id: int) -> LeadSummary:
+    with db.read() as s:
+        return summaries(s, team_id, [load_lead(s, team_id, lead_id)])[0]
+
+
+def _prefix(col, key: str, dialect: str):
+    """Index-friendly prefix match on a lower-cased key column."""
+    if dialect == "sqlite":  # BINARY-collated index range; LIKE would scan in SQLite
+        return and_(col >= key, col < key + "\U0010ffff")
+    return col.like(like_escape(key) + "%", escape="\\")  # text_pattern_ops index on PostgreSQL
+
+
+def resolve_lead(db: Database, team_id: str, ref: str, *, limit: int = 10) -> list[LeadSummary]:
+    """`#id`, a contact e-mail, or an organization name (exact, else unique prefix). Open leads first."""
+    ref = (clean(ref, single_line=True) or "").strip('"“”')
+    if not ref:
+        return []
+    with db.read() as s:
+        dialect = s.bind.dialect.name
+        if ref.startswith("#") and ref[1:].isdigit():
+            lead = s.scalar(_lead_query(team_id).where(Lead.id == int(ref[1:])))
+            return summaries(s, team_id, [lead]) if lead else []
+        if "@" in ref:
+            org_ids = select(Contact.organization_id).where(
+                Contact.team_id == team_id, Contact.email_key == ref.lower()
+            )
+        else:
+            key = name_key(ref)
+            exact = select(Organization.id).where(Organization.team_id == team_id, Organization.name_key == key)
+            if s.scalar(exact.limit(1)) is not None:
+                org_ids = exact
+            else:
+                org_ids = (
+                    select(Organization.id)
+                    .where(Organization.team_id == team_id, _prefix(Organization.name_key, key, dialect))
+                    .order_by(Organization.name_key)
+                    .limit(limit + 1)
+                )
+        leads = s.scalars(
+            _lead_query(team_id)
+            .where(Lead.organization_id.in_(org_ids))
+            .order_by(Lead.is_open.desc(), Lead.id.desc())
+        ).unique().all()
+        return summaries(s, team_id, _one_per_org(leads)[: limit + 1])
+
+
+def _one_per_org(leads: list[Lead]) -> list[Lead]:
+    """The open leads of each organization, or its newest closed one when none is open."""
+    seen: dict[int, bool] = {}
+    out = []
+    for lead in leads:
+        had_open = seen.get(lead.organization_id)
+        if had_open is None or (had_open and lead.is_open):
+            out.append(lead)
+            seen[lead.organization_id] = lead.is_open
+    return out
+
+
+def search(db: Database, team_id: str, text: str, *, limit: int = 20) -> list[SearchHit]:
+    """Organizations by name (prefix, then anywhere), contacts by name or e-mail, and domains."""
+    q = clean(text, single_line=True)
+    if not q:
+        raise Invalid("What should I look for? Try `/lead find acme` or `/lead find jane@acme.com`.")
+    key = name_key(q)[:200]
+    with db.read() as s:
+        dialect = s.bind.dialect.name
+        found: dict[int, str] = {}
+
+        def add(org_ids, why: str) -> None:
+            for oid in s.scalars(org_ids):
+                if len(found) >= limit:
+                    return
+                found.setdefault(oid, why)
+
+        base = select(Organization.id).where(Organization.team_id == team_id)
+        if q.startswith("#") and q[1:].isdigit():
+            add(select(Lead.organization_id).where(Lead.team_id == team_id, Lead.id == int(q[1:])), "id")
+        add(base.where(_prefix(Organization.name_key, key, dialect)).order_by(Organization.name_key).limit(limit),
+            "company")
+        add(base.where(_prefix(Organization.domain, domain_of(key) or key, dialect)).limit(limit), "domain")
+        contacts = select(Contact.organization_id).where(Contact.team_id == team_id)
+        add(contacts.where(_prefix(Contact.email_key, key, dialect)).limit(limit), "email")
+        add(contacts.where(_prefix(Contact.name_key, key, dialect)).limit(limit), "contact")
+        if len(found) < limit and len(key) >= 3:
+            pattern = "%" + like_escape(key) + "%"
+            add(base.where(Organization.name_key.like(pattern, escape="\\")).limit(limit), "company")
+        if not found:
+            return []
+        leads = s.scalars(
+            _lead_query(team_id)
+            .where(Lead.organization_id.in_(list(found)))
+            .order_by(Lead.is_open.desc(), Lead.id.desc())
+        ).unique().all()
+        order = {oid: i for i, oid in enumerate(found)}
+        picked = sorted(_one_per_org(leads), key=lambda lead: order[lead.organization_id])[:limit]
+        return [SearchHit(summary, found[summary.organization_id]) for summary in summaries(s, team_id, picked)]
+
+
+def my_leads(db: Database, clock: Clock, team_id: str, user_id: str, *, limit: int = 25) -> tuple[list[LeadSummary], int]:
+    """Open leads owned by the user: overdue follow-ups first, then the soonest due, then the rest."""
+    now = clock.now()
+    with db.read() as s:
+        next_due = (
+            select(FollowUp.lead_id, func.min(FollowUp.due_at).label("due"))
+            .where(FollowUp.team_id == team_id, FollowUp.owner_id == user_id, FollowUp.state == "open")
+            .group_by(FollowUp.lead_id)
+            .subquery()
+        )
+        where = (Lead.team_id == team_id, Lead.owner_id == user_id, Lead.is_open.is_(True))
+        total = s.scalar(select(func.count()).select_from(Lead).where(*where)) or 0
+        leads = s.scalars(
+            _lead_query(team_id)
+            .where(*where[1:])
+            .outerjoin(next_due, next_due.c.lead_id == Lead.id)
+            .order_by(
+                case((next_due.c.due < now, 0), (next_due.c.due.is_not(None), 1), else_=2),
+                next_due.c.due,
+                Lead.updated_at.desc(),
+            )
+            .limit(limit)
+        ).unique().all()
+        return summaries(s, team_id, list(leads)), total
+
+
+def lead_detail(db: Database, team_id: str, lead_id: int, *, entries: int = 8) -> LeadDetail:
+    with db.read() as s:
+        lead = load_lead(s, team_id, lead_id)
+        summary = summaries(s, team_id, [lead])[0]
+        contacts = [
+            ContactInfo(c.id, c.name, c.title, c.email, c.phone)
+            for c in s.scalars(
+                select(Contact)
+                .where(Contact.team_id == team_id, Contact.organization_id == lead.organization_id)
+                .order_by(Contact.id)
+                .limit(10)
+            )
+        ]
+        meaning = next((st.meaning for st in pipeline.statuses(s, team_id) if st.name == lead.status), None)
+        count = s.scalar(
+            select(func.count()).select_from(Activity).where(Activity.team_id == team_id, Activity.lead_id == lead_id)
+        ) or 0
+        return LeadDetail(summary, contacts, timeline_page(s, team_id, lead_id, limit=entries), meaning, count)
+
+
+def suggest(db: Database, team_id: str, query: str, *, limit: int = 25) -> list[LeadSummary]:
+    """Type-ahead for the Lead picker: open leads whose company starts with (then contains) the query."""
+    key = name_key(clean(query, single_line=True) or "")[:200]
+    with db.read() as s:
+        dialect = s.bind.dialect.name
+        cond = _prefix(Organization.name_key, key, dialect) if key else Organization.name_key.is_not(None)
+        org_ids = list(
+            s.scalars(
+                select(Organization.id).where(Organization.team_id == team_id, cond)
+                .order_by(Organization.name_key).limit(limit)
+            )
+        )
+        if len(org_ids) < limit and len(key) >= 3:
+            pattern = "%" + like_escape(key) + "%"
+            org_ids += [
+                oid for oid in s.scalars(
+                    select(Organization.id)
+                    .where(Organization.team_id == team_id, Organization.name_key.like(pattern, escape="\\"))
+                    .limit(limit)
+                )
+                if oid not in org_ids
+            ][: limit - len(org_ids)]
+        if not org_ids:
+            return []
+        leads = s.scalars(
+            _lead_query(team_id).where(Lead.organization_id.in_(org_ids)).order_by(Lead.is_open.desc(), Lead.id.desc())
+        ).unique().all()
+        order = {oid: i for i, oid in enumerate(org_ids)}
+        return summaries(s, team_id, sorted(_one_per_org(leads), key=lambda l: order[l.organization_id])[:limit])
+

@@ -1,0 +1,62 @@
+"""Slack users as the CRM knows them (by Slack user id; time zone cached from Slack)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from store.clock import Clock
+from store.db import Database
+from store.dto import MemberInfo
+from store.models import Member
+from store.services.pipeline import ensure_team
+
+PROFILE_TTL = timedelta(hours=12)
+
+
+def _info(m: Member) -> MemberInfo:
+    return MemberInfo(m.user_id, m.name, m.tz, m.is_admin, m.role, m.fetched_at)
+
+
+def get_member(db: Database, team_id: str, user_id: str) -> MemberInfo | None:
+    with db.read() as s:
+        m = s.get(Member, (team_id, user_id))
+        return _info(m) if m else None
+
+
+def is_fresh(member: MemberInfo | None, clock: Clock) -> bool:
+    return member is not None and clock.now() - member.fetched_at < PROFILE_TTL
+
+
+def valid_tz(tz: str | None) -> str:
+    if not tz:
+        return "UTC"
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return tz
+
+
+def save_member(
+    db: Database,
+    clock: Clock,
+    team_id: str,
+    user_id: str,
+    *,
+    name: str | None,
+    tz: str | None,
+    is_admin: bool = False,
+    is_bot: bool = False,
+    email: str | None = None,
+) -> MemberInfo:
+    with db.write() as s:
+        ensure_team(s, team_id, clock)
+        m = s.get(Member, (team_id, user_id))
+        if m is None:
+            m = Member(team_id=team_id, user_id=user_id, role="admin" if is_admin else "rep")
+            s.add(m)
+        m.name, m.tz, m.is_admin, m.is_bot, m.email = name, valid_tz(tz), is_admin, is_bot, email
+        m.fetched_at = clock.now()
+        s.flush()
+        return _info(m)

@@ -1,0 +1,93 @@
+"""Slack posts owed by committed changes (lead cards and thread lines).
+
+A change writes its outbox rows in the same transaction as the change itself, so a post can be late
+but never lost. Delivery claims rows with a conditional UPDATE (one winner on SQLite and PostgreSQL,
+however many bot processes run), and marks them sent only after Slack said ok.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+
+from store.clock import Clock
+from store.db import Database
+from store.dto import LeadSummary, OutboxItem
+from store.models import Lead, Outbox
+from store.services.snapshots import lead_summary
+
+STALE_CLAIM = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+
+
+def enqueue(s, lead: Lead, kind: str, now, *, payload: dict | None = None, channel_hint: str | None = None) -> None:
+    s.add(Outbox(team_id=lead.team_id, lead_id=lead.id, kind=kind, payload=payload, channel_hint=channel_hint,
+                 state="pending", attempts=0, next_attempt_at=now, created_at=now))
+
+
+def _claimable(now):
+    return or_(
+        and_(Outbox.state == "pending", Outbox.next_attempt_at <= now),
+        and_(Outbox.state == "sending", Outbox.claimed_at < now - STALE_CLAIM),
+    )
+
+
+def claim_lead(db: Database, clock: Clock, team_id: str, lead_id: int) -> tuple[str, LeadSummary, list[OutboxItem]] | None:
+    """Claim everything owed for one lead; None when nothing is (or another process has it)."""
+    now = clock.now()
+    token = secrets.token_hex(8)
+    with db.write() as s:
+        s.execute(
+            update(Outbox)
+            .where(Outbox.team_id == team_id, Outbox.lead_id == lead_id, _claimable(now))
+            .values(state="sending", claimed_at=now, claim_token=token, attempts=Outbox.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        rows = s.scalars(select(Outbox).where(Outbox.claim_token == token).order_by(Outbox.id)).all()
+        if not rows:
+            return None
+        items = [OutboxItem(r.id, r.kind, r.payload, r.channel_hint) for r in rows]
+        return token, lead_summary(s, team_id, lead_id), items
+
+
+def due_leads(db: Database, clock: Clock, *, limit: int = 200) -> list[tuple[str, int]]:
+    """(team, lead) pairs with posts owed, oldest first: the sweep's work list."""
+    now = clock.now()
+    with db.read() as s:
+        rows = s.execute(
+            select(Outbox.team_id, Outbox.lead_id).where(_claimable(now)).group_by(Outbox.team_id, Outbox.lead_id)
+            .order_by(func.min(Outbox.id)).limit(limit)
+        ).all()
+        return [(r.team_id, r.lead_id) for r in rows]
+
+
+def card_posted(db: Database, team_id: str, lead_id: int, channel: str, ts: str, permalink: str | None) -> None:
+    with db.write() as s:
+        s.execute(
+            update(Lead).where(Lead.team_id == team_id, Lead.id == lead_id)
+            .values(card_channel=channel, card_ts=ts, card_permalink=permalink)
+        )
+
+
+def mark_sent(db: Database, clock: Clock, token: str, ids: list[int]) -> None:
+    with db.write() as s:
+        s.execute(
+            update(Outbox).where(Outbox.claim_token == token, Outbox.id.in_(ids))
+            .values(state="sent", sent_at=clock.now())
+        )
+
+
+def release(db: Database, clock: Clock, token: str, ids: list[int], error: str, *, retry_in: float) -> None:
+    """Give rows back for a later attempt (or give up after MAX_ATTEMPTS, keeping the error)."""
+    now = clock.now()
+    with db.write() as s:
+        for row in s.scalars(select(Outbox).where(Outbox.claim_token == token, Outbox.id.in_(ids))):
+            row.last_error = error[:200]
+            row.claim_token = None
+            if row.attempts >= MAX_ATTEMPTS:
+                row.state = "failed"
+            else:
+                row.state = "pending"
+                row.next_attempt_at = now + timedelta(seconds=retry_in * row.attempts)

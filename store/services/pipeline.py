@@ -1,0 +1,106 @@
+"""Workspaces and their status pipelines (seeded from a template, configurable per team)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from store.clock import Clock
+from store.dto import StatusInfo
+from store.errors import Invalid
+from store.models import PipelineStatus, Team
+from store.text import name_key
+
+# name, meaning, closed?
+TEMPLATES: dict[str, list[tuple[str, str, bool]]] = {
+    "lifecycle": [
+        ("Unidentified", "No relationship yet.", False),
+        ("Potential", "Worth checking whether they fit.", False),
+        ("Qualifying", "Calls and demos to confirm intent.", False),
+        ("Closing", "Intent confirmed; a deal is being worked.", False),
+        ("Customer", "Paying customer.", True),
+        ("Nurturing", "Fits, but not now (budget, contract elsewhere).", False),
+        ("Bad fit", "Stop spending time here.", True),
+        ("Churned", "Paid, then left: learn why.", True),
+    ],
+    "classic": [
+        ("New lead", "Just arrived; nobody has reached out yet.", False),
+        ("Attempting contact", "Trying to reach them; no conversation yet.", False),
+        ("Contacted", "We have talked; need and fit being checked.", False),
+        ("Qualified", "Real need, budget and decision maker confirmed.", False),
+        ("Closed", "Done: won or lost.", True),
+    ],
+}
+
+ACTIVITY_KINDS = ["Call", "Email", "Meeting", "Message", "Note"]
+OUTCOMES = ["Connected", "No answer", "Left message", "Bounced", "Not applicable"]
+SEGMENTS = ["SMB", "Enterprise"]
+SOURCES = ["Inbound form", "Outbound", "Event", "Referral", "Import"]
+
+# Per-team status lists are read on almost every command; they change rarely, so keep them in memory.
+_status_cache: dict[str, list[StatusInfo]] = {}
+
+
+def ensure_team(s: Session, team_id: str, clock: Clock, *, template: str = "lifecycle") -> None:
+    """Create the workspace with its default pipeline the first time it is seen (race-safe)."""
+    if team_id in _status_cache or s.get(Team, team_id) is not None:
+        return
+    try:
+        with s.begin_nested():
+            s.add(Team(id=team_id, pipeline=template, settings={}, created_at=clock.now()))
+            s.flush()
+            for pos, (name, meaning, closed) in enumerate(TEMPLATES[template]):
+                s.add(PipelineStatus(team_id=team_id, name=name, meaning=meaning, position=pos, is_closed=closed))
+            s.flush()
+    except IntegrityError:
+        pass  # another request created it first
+
+
+def statuses(s: Session, team_id: str) -> list[StatusInfo]:
+    cached = _status_cache.get(team_id)
+    if cached is not None:
+        return cached
+    rows = s.scalars(
+        select(PipelineStatus).where(PipelineStatus.team_id == team_id).order_by(PipelineStatus.position)
+    ).all()
+    result = [StatusInfo(r.name, r.meaning, r.position, r.is_closed) for r in rows]
+    if not result:  # team not created yet: show the default template
+        return [StatusInfo(n, m, i, c) for i, (n, m, c) in enumerate(TEMPLATES["lifecycle"])]
+    _status_cache[team_id] = result
+    return result
+
+
+def forget_cache() -> None:
+    _status_cache.clear()
+
+
+def match_status(options: list[StatusInfo], text: str) -> StatusInfo:
+    """Exact (case-insensitive) name, else a unique prefix; otherwise explain the choices."""
+    key = name_key(text)
+    names = ", ".join(o.name for o in options)
+    if not key:
+        raise Invalid(f"Which status? Choose one of: {names}.", field="status")
+    for o in options:
+        if name_key(o.name) == key:
+            return o
+    hits = [o for o in options if name_key(o.name).startswith(key)]
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        raise Invalid(f"“{text}” could be {', '.join(h.name for h in hits)}. Say which.", field="status")
+    raise Invalid(f"“{text}” is not a status here. Choose one of: {names}.", field="status")
+
+
+def pick(options: list[str], text: str | None, what: str) -> str | None:
+    """Case-insensitive choice from a fixed list (segment, source, activity type, outcome)."""
+    if text is None:
+        return None
+    key = name_key(text)
+    for o in options:
+        if name_key(o) == key:
+            return o
+    hits = [o for o in options if name_key(o).startswith(key)]
+    if len(hits) == 1:
+        return hits[0]
+    raise Invalid(f"“{text}” is not a {what}. Choose one of: {', '.join(options)}.", field=what.lower())

@@ -1,0 +1,160 @@
+"""Changing a lead: log an activity, change its status, plan the next follow-up, reassign it.
+
+`update_lead` is the one use case behind the update modal and every quick command: whatever a
+submission asks for happens in one transaction, is recorded in the lead's history, and owes the
+card an edit plus one line in its thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from store.clock import Clock
+from store.db import Database
+from store.dto import ChangeRecord, LeadChanged
+from store.errors import Duplicate, Invalid
+from store.models import Activity, Assignment, FollowUp, IdempotencyKey, Lead, Organization, StatusChange
+from store.services import outbox, pipeline
+from store.services.snapshots import lead_summary, load_lead
+from store.text import clean
+
+NOTE_LIMIT = 10_000
+PAST_GRACE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class LeadUpdate:
+    lead_id: int
+    status: str | None = None
+    reason: str | None = None
+    activity: str | None = None
+    outcome: str | None = None
+    note: str | None = None
+    occurred_at: datetime | None = None
+    follow_up_at: datetime | None = None
+    follow_up_note: str | None = None
+    owner_id: str | None = None
+
+
+def update_lead(
+    db: Database, clock: Clock, team_id: str, actor_id: str, upd: LeadUpdate, *, idempotency_key: str | None = None
+) -> LeadChanged:
+    """Apply everything in `upd` at once. Raises Invalid(field=...) for bad input, Duplicate for a replay."""
+    now = clock.now()
+    note = clean(upd.note, limit=NOTE_LIMIT)
+    activity = pipeline.pick(pipeline.ACTIVITY_KINDS, upd.activity, "Activity")
+    outcome = pipeline.pick(pipeline.OUTCOMES, upd.outcome, "Outcome")
+    if outcome and not activity:
+        raise Invalid("Which kind of activity had this outcome?", field="activity")
+    if note and not activity:
+        activity = "Note"
+    if activity and not outcome:
+        outcome = "Not applicable"
+    occurred_at = upd.occurred_at or now
+    if occurred_at > now + PAST_GRACE:
+        raise Invalid("An activity cannot have happened in the future.", field="occurred_at")
+    if upd.follow_up_at is not None and upd.follow_up_at < now - PAST_GRACE:
+        raise Invalid("That time has already passed. Pick a time in the future.", field="follow_up")
+    try:
+        with db.write() as s:
+            if idempotency_key:
+                if s.get(IdempotencyKey, (team_id, idempotency_key)) is not None:
+                    raise Duplicate("Already saved.")
+                s.add(IdempotencyKey(team_id=team_id, key=idempotency_key[:200], created_at=now))
+                s.flush()
+            lead = load_lead(s, team_id, upd.lead_id, for_update=True)
+            change = _apply(s, lead, actor_id, upd, now, activity, outcome, note, occurred_at)
+            if change.empty:
+                raise Invalid(_nothing_message(lead, upd), field="status" if upd.status else None)
+            lead.updated_at = now
+            outbox.enqueue(s, lead, "card", now)
+            outbox.enqueue(s, lead, "thread", now, payload=change.to_json())
+            s.flush()
+            return LeadChanged(lead_summary(s, team_id, lead.id), change)
+    except IntegrityError:
+        # Two deliveries of the same submission raced; the other one committed.
+        raise Duplicate("Already saved.") from None
+
+
+def _nothing_message(lead: Lead, upd: LeadUpdate) -> str:
+    if upd.status:
+        return f"{lead.organization.name} is already {lead.status}."
+    if upd.owner_id:
+        return f"{lead.organization.name} is already owned by that person."
+    return "Nothing to save: choose a status, log an activity or set a follow-up."
+
+
+def _apply(s, lead: Lead, actor_id: str, upd: LeadUpdate, now, activity, outcome, note, occurred_at) -> ChangeRecord:
+    team_id = lead.team_id
+    rec: dict = {"actor_id": actor_id}
+    if activity:
+        s.add(Activity(team_id=team_id, lead_id=lead.id, kind=activity, outcome=outcome, text=note,
+                       occurred_at=occurred_at, actor_id=actor_id, created_at=now))
+        if lead.first_touch_at is None and actor_id == lead.owner_id:
+            lead.first_touch_at = occurred_at
+        rec.update(activity=activity, outcome=outcome, note=note,
+                   occurred_at=occurred_at if abs(occurred_at - now) > PAST_GRACE else None)
+    if upd.status:
+        status = pipeline.match_status(pipeline.statuses(s, team_id), upd.status)
+        if status.name != lead.status:
+            reason = clean(upd.reason, limit=2000)
+            s.add(StatusChange(team_id=team_id, lead_id=lead.id, from_status=lead.status, to_status=status.name,
+                               reason=reason, actor_id=actor_id, changed_at=now))
+            rec.update(status_from=lead.status, status_to=status.name, reason=reason)
+            lead.status, lead.status_since, lead.is_open = status.name, now, not status.is_closed
+            org = s.get(Organization, lead.organization_id)
+            org.status = status.name
+    if upd.owner_id and upd.owner_id != lead.owner_id:
+        s.add(Assignment(team_id=team_id, lead_id=lead.id, from_owner=lead.owner_id, to_owner=upd.owner_id,
+                         reason=clean(upd.reason, limit=500) or "reassigned", actor_id=actor_id, assigned_at=now))
+        rec.update(owner_from=lead.owner_id, owner_to=upd.owner_id)
+        lead.owner_id = upd.owner_id
+        for f in _open_follow_ups(s, lead):
+            f.owner_id = upd.owner_id
+    if upd.follow_up_at is not None or (activity and not lead.is_open):
+        closing = "done" if activity else "cancelled"
+        for f in _open_follow_ups(s, lead):
+            f.state, f.closed_at = closing, now
+            rec["follow_up_closed"] = closing
+    if upd.follow_up_at is not None:
+        fnote = clean(upd.follow_up_note, limit=2000)
+        s.add(FollowUp(team_id=team_id, lead_id=lead.id, owner_id=lead.owner_id or actor_id, due_at=upd.follow_up_at,
+                       note=fnote, state="open", snooze_count=0, created_by=actor_id, created_at=now))
+        rec.update(follow_up_at=upd.follow_up_at, follow_up_note=fnote)
+    s.flush()
+    return ChangeRecord(**rec)
+
+
+def _open_follow_ups(s, lead: Lead) -> list[FollowUp]:
+    return list(
+        s.scalars(select(FollowUp).where(FollowUp.team_id == lead.team_id, FollowUp.lead_id == lead.id,
+                                         FollowUp.state == "open"))
+    )
+
+
+# Quick commands: thin names over update_lead, so every path records history the same way.
+
+
+def log_note(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int, text: str, **kw) -> LeadChanged:
+    if not clean(text):
+        raise Invalid("What should I write down? Try `/lead log acme called, no answer`.", field="note")
+    return update_lead(db, clock, team_id, actor_id, LeadUpdate(lead_id, activity="Note", note=text), **kw)
+
+
+def change_status(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int, status: str,
+                  reason: str | None = None, **kw) -> LeadChanged:
+    return update_lead(db, clock, team_id, actor_id, LeadUpdate(lead_id, status=status, reason=reason), **kw)
+
+
+def assign(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int, owner_id: str, **kw) -> LeadChanged:
+    return update_lead(db, clock, team_id, actor_id, LeadUpdate(lead_id, owner_id=owner_id), **kw)
+
+
+def schedule_follow_up(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int, due_at: datetime,
+                       note: str | None = None, **kw) -> LeadChanged:
+    return update_lead(db, clock, team_id, actor_id,
+                       LeadUpdate(lead_id, follow_up_at=due_at, follow_up_note=note), **kw)

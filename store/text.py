@@ -1,0 +1,40 @@
+"""Cleaning what people type before it is stored."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def clean(value: str | None, *, limit: int | None = None, single_line: bool = False) -> str | None:
+    """Strip control characters (PostgreSQL refuses NUL), trim, and drop empties."""
+    if value is None:
+        return None
+    value = unicodedata.normalize("NFC", _CONTROL.sub("", value.replace("\r\n", "\n")))
+    if single_line:
+        value = " ".join(value.split())
+    value = value.strip()
+    if not value:
+        return None
+    if limit is not None and len(value) > limit:
+        value = value[:limit]
+    return value
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def domain_of(value: str | None) -> str | None:
+    if not value:
+        return None
+    v = value.strip().lower()
+    v = re.sub(r"^[a-z]+://", "", v).split("/")[0].removeprefix("www.")
+    return v or None
