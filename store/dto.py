@@ -20,6 +20,7 @@ class MemberInfo:
     name: str | None
     tz: str
     is_admin: bool
+    is_bot: bool
     role: str
     fetched_at: datetime
 

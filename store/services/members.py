@@ -15,7 +15,7 @@ PROFILE_TTL = timedelta(hours=12)
 
 
 def _info(m: Member) -> MemberInfo:
-    return MemberInfo(m.user_id, m.name, m.tz, m.is_admin, m.role, m.fetched_at)
+    return MemberInfo(m.user_id, m.name, m.tz, m.is_admin, m.is_bot, m.role, m.fetched_at)
 
 
 def get_member(db: Database, team_id: str, user_id: str) -> MemberInfo | None:

@@ -1,0 +1,1 @@
+"""The Slack edge: parse what people send, call store services, render with views."""

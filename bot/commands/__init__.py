@@ -1,0 +1,12 @@
+"""Listeners, one module per Slack surface. `register(app)` wires them all."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.commands import buttons, lead, modals, options
+
+
+def register(app: App) -> None:
+    for module in (lead, modals, buttons, options):
+        module.register(app)

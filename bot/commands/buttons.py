@@ -1,0 +1,102 @@
+"""Buttons: the lead card's (Log activity, Change status, Reassign) and the pick-one answers."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot import people
+from bot.commands import lead as lead_cmd
+from bot.deps import Crm
+from bot.ids import Action
+from bot.metadata import LeadRef, ModalContext, PendingAction
+from bot.views.modals import reassign_modal, status_modal
+from store.errors import Duplicate, Invalid
+from store.services import leads, pipeline, updates
+from datetime import datetime
+
+
+def register(app: App) -> None:
+    app.action(Action.CARD_LOG)(log_activity)
+    app.action(Action.CARD_STATUS)(change_status)
+    app.action(Action.CARD_REASSIGN)(reassign)
+    app.action(re.compile(f"^{Action.PICK_LEAD}:"))(pick_lead)
+
+
+def _setup(body: dict, context: BoltContext):
+    crm: Crm = context["crm"]
+    team = context.team_id or context.enterprise_id or ""
+    action = (body.get("actions") or [{}])[0]
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    ctx = ModalContext(channel_id=channel, response_url=body.get("response_url"))
+    return crm, team, action, ctx
+
+
+def _lead_for(body: dict, context: BoltContext):
+    crm, team, action, ctx = _setup(body, context)
+    ref = LeadRef.load(action.get("value"))
+    if ref is None:
+        raise Invalid("That button is out of date. Use `/lead show <lead>` for a fresh card.")
+    lead = leads.get_lead(crm.db, team, ref.lead_id)
+    return crm, team, lead, ctx.model_copy(update={"lead_id": lead.id})
+
+
+def log_activity(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+    ack()
+    crm, team, lead, ctx = _lead_for(body, context)
+    lead_cmd.open_update_modal(client, crm, team, context.user_id, body.get("trigger_id"), ctx, lead)
+
+
+def change_status(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+    ack()
+    crm, team, lead, ctx = _lead_for(body, context)
+    with crm.db.read() as s:
+        options = pipeline.statuses(s, team)
+    tz = people.tz_of(crm, team, context.user_id)
+    client.views_open(trigger_id=body.get("trigger_id"), view=status_modal(options, lead, ctx, tz))
+
+
+def reassign(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+    ack()
+    crm, team, lead, ctx = _lead_for(body, context)
+    tz = people.tz_of(crm, team, context.user_id)
+    client.views_open(trigger_id=body.get("trigger_id"), view=reassign_modal(lead, ctx, tz))
+
+
+def pick_lead(ack: Ack, body: dict, client: WebClient, respond: Respond, context: BoltContext) -> None:
+    """Replay the command that named several leads, now with the one the person picked (once)."""
+    ack()
+    crm, team, action, ctx = _setup(body, context)
+    pending = PendingAction.load(action.get("value"))
+    if pending is None or pending.lead_id is None:
+        raise Invalid("That choice is out of date. Run the command again.")
+    lead = leads.get_lead(crm.db, team, pending.lead_id)
+    asker = lead_cmd.Asker(crm, client, respond, team, context.user_id, ctx.channel_id, body.get("trigger_id"),
+                           body.get("response_url"))
+    if pending.verb == "update":
+        lead_cmd.open_update_modal(client, crm, team, context.user_id, body.get("trigger_id"),
+                                   ctx.model_copy(update={"lead_id": lead.id, "response_url": None}), lead)
+        respond(delete_original=True)
+        return
+    if pending.verb == "show":
+        respond(delete_original=True)
+        lead_cmd.show_lead(asker, lead.id)
+        return
+    key = f"pick:{(body.get('container') or {}).get('message_ts') or action.get('action_ts')}"
+    args = (crm.db, crm.clock, team, context.user_id, lead.id)
+    try:
+        if pending.verb == "log":
+            result = updates.log_note(*args, pending.arg or "", idempotency_key=key)
+        elif pending.verb == "status":
+            result = updates.change_status(*args, pending.arg or "", idempotency_key=key)
+        elif pending.verb == "assign":
+            result = updates.assign(*args, pending.arg or "", idempotency_key=key)
+        else:
+            due = datetime.fromisoformat(pending.due or "")
+            result = updates.schedule_follow_up(*args, due, pending.arg, idempotency_key=key)
+    except Duplicate:
+        return
+    respond(delete_original=True)
+    lead_cmd.answer_change(asker, result)

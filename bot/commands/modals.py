@@ -1,0 +1,151 @@
+"""Modal submissions: the update modal, new lead, change status, reassign.
+
+Validation and the write happen before the ack, so a problem comes back as a field error in the
+modal; the card edit and the confirmation happen after the ack.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot import people
+from bot.delivery import deliver_lead
+from bot.deps import Crm
+from bot.forms import NewLeadForm, StatusForm, UpdateForm, field_errors, local_to_utc, values
+from bot.ids import Callback
+from bot.metadata import ModalContext
+from bot.views import replies
+from store.errors import Duplicate, Invalid
+from store.services import leads, updates
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    app.view(Callback.UPDATE_LEAD)(submit_update)
+    app.view(Callback.NEW_LEAD)(submit_new_lead)
+    app.view(Callback.CHANGE_STATUS)(submit_status)
+    app.view(Callback.REASSIGN)(submit_reassign)
+
+
+def _team(context: BoltContext) -> str:
+    return context.team_id or context.enterprise_id or ""
+
+
+def submit_update(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
+    crm: Crm = context["crm"]
+    team, user = _team(context), context.user_id
+    ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
+    form = UpdateForm.model_validate(values(view))
+    lead_id = ctx.lead_id or form.lead
+    if lead_id is None:
+        return ack(field_errors(view, "lead", "Choose the lead this is about."))
+    if form.follow_up_time and not form.follow_up_date:
+        return ack(field_errors(view, "follow_up", "Pick the day of the follow-up too."))
+    due = None
+    if form.follow_up_date:
+        tz = people.member(client, crm, team, user).tz
+        due = local_to_utc(form.follow_up_date, form.follow_up_time, tz)
+    upd = updates.LeadUpdate(lead_id=lead_id, status=form.status, activity=form.activity, outcome=form.outcome,
+                             note=form.note, follow_up_at=due, follow_up_note=form.follow_up_note)
+    try:
+        result = updates.update_lead(crm.db, crm.clock, team, user, upd, idempotency_key=f"view:{view['id']}")
+    except Duplicate:
+        return ack()
+    except Invalid as exc:
+        return ack(field_errors(view, exc.field, exc.message))
+    ack()
+    _after_change(client, crm, team, user, ctx, result)
+
+
+def submit_status(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
+    crm: Crm = context["crm"]
+    team, user = _team(context), context.user_id
+    ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
+    form = StatusForm.model_validate(values(view))
+    try:
+        result = updates.change_status(crm.db, crm.clock, team, user, ctx.lead_id or 0, form.status or "",
+                                       form.reason, idempotency_key=f"view:{view['id']}")
+    except Duplicate:
+        return ack()
+    except Invalid as exc:
+        return ack(field_errors(view, exc.field or "status", exc.message))
+    ack()
+    _after_change(client, crm, team, user, ctx, result)
+
+
+def submit_reassign(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
+    crm: Crm = context["crm"]
+    team, user = _team(context), context.user_id
+    ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
+    form = StatusForm.model_validate(values(view))
+    try:
+        if not form.owner:
+            raise Invalid("Choose the new owner.", field="owner")
+        if people.member(client, crm, team, form.owner, must_exist=True).is_bot:
+            raise Invalid("A bot can't own a lead. Choose a person.", field="owner")
+        result = updates.update_lead(crm.db, crm.clock, team, user,
+                                     updates.LeadUpdate(ctx.lead_id or 0, owner_id=form.owner, reason=form.reason),
+                                     idempotency_key=f"view:{view['id']}")
+    except Duplicate:
+        return ack()
+    except Invalid as exc:
+        return ack(field_errors(view, exc.field or "owner", exc.message))
+    ack()
+    _after_change(client, crm, team, user, ctx, result)
+
+
+def submit_new_lead(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
+    crm: Crm = context["crm"]
+    team, user = _team(context), context.user_id
+    ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
+    form = NewLeadForm.model_validate(values(view))
+    try:
+        if form.owner and people.member(client, crm, team, form.owner, must_exist=True).is_bot:
+            raise Invalid("A bot can't own a lead. Choose a person or leave it empty.", field="owner")
+        result = leads.create_lead(
+            crm.db, crm.clock, team, user,
+            leads.NewLead(company=form.company or "", contact_name=form.contact_name, email=form.email,
+                          phone=form.phone, segment=form.segment, source=form.source, note=form.note,
+                          owner_id=form.owner),
+            channel_hint=ctx.channel_id,
+        )
+    except Invalid as exc:
+        return ack(field_errors(view, exc.field or "company", exc.message))
+    if result.existed:
+        return ack(field_errors(view, "company", f"{result.lead.company} already has an open lead (#{result.lead.id}). "
+                                                 f"Use /lead update #{result.lead.id} instead."))
+    ack()
+    delivered = deliver_lead(client, crm, team, result.lead.id)
+    lead = leads.get_lead(crm.db, team, result.lead.id)
+    notify(client, ctx, user, replies.created(lead, user, delivered.error))
+
+
+def _after_change(client: WebClient, crm: Crm, team: str, user: str, ctx: ModalContext, result) -> None:
+    delivered = deliver_lead(client, crm, team, result.lead.id)
+    lead = leads.get_lead(crm.db, team, result.lead.id)
+    notify(client, ctx, user, replies.changed(lead, result.change, people.tz_of(crm, team, user), delivered.error))
+
+
+def notify(client: WebClient, ctx: ModalContext, user_id: str, text: str) -> None:
+    """Tell the person what happened where they started: the command's response_url, else ephemeral, else DM."""
+    if ctx.response_url:
+        try:
+            resp = WebhookClient(ctx.response_url).send(text=text, response_type="ephemeral")
+            if resp.status_code == 200:
+                return
+        except Exception as exc:  # an expired or unreachable response_url: fall through to the Web API
+            log.info("response_url failed: %s", exc)
+    try:
+        if ctx.channel_id and not ctx.channel_id.startswith("D"):
+            client.chat_postEphemeral(channel=ctx.channel_id, user=user_id, text=text)
+            return
+    except SlackApiError as exc:
+        log.info("postEphemeral failed: %s", exc.response.get("error"))
+    client.chat_postMessage(channel=user_id, text=text)
+

@@ -1,0 +1,127 @@
+"""Reading what people type after `/lead`: subcommand, lead reference, people, times."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timezone
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from dateparser.date import DateDataParser
+from pydantic import BaseModel
+
+from store.errors import Invalid
+from store.text import clean
+
+Verb = Literal["help", "new", "update", "log", "status", "assign", "followup", "show", "find", "mine"]
+VERBS: dict[str, Verb] = {
+    "help": "help", "new": "new", "create": "new", "add": "new", "update": "update", "log": "log", "note": "log",
+    "status": "status", "assign": "assign", "followup": "followup", "follow-up": "followup", "fu": "followup",
+    "show": "show", "view": "show", "find": "find", "search": "find", "mine": "mine", "my": "mine",
+}
+USER_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")
+_LINK = re.compile(r"<(?:mailto:)?([^<>|]+)\|([^<>]*)>|<((?:https?|mailto):[^<>|]+)>")
+_QUOTES = {'"': '"', "“": "”", "”": "”", "'": "'", "‘": "’"}
+DEFAULT_HOUR = time(9, 0)
+
+
+class Command(BaseModel):
+    """`/lead <verb> <args>`; unknown verbs keep their word so help can name it."""
+
+    verb: Verb
+    args: str = ""
+    unknown: str | None = None
+
+
+def parse_command(text: str | None) -> Command:
+    text = clean(text, limit=12_000) or ""
+    word, _, rest = text.partition(" ")
+    if not word:
+        return Command(verb="help")
+    verb = VERBS.get(word.lower())
+    if verb is None:
+        return Command(verb="help", unknown=word)
+    return Command(verb=verb, args=rest.strip())
+
+
+def unwrap_links(text: str) -> str:
+    """Slack wraps e-mails and URLs (`<mailto:a@b.c|a@b.c>`); keep what the person typed. Mentions stay."""
+
+    def repl(m: re.Match) -> str:
+        if m.group(3):
+            return m.group(3).removeprefix("mailto:")
+        return m.group(2) or m.group(1)
+
+    return _LINK.sub(lambda m: m.group(0) if m.group(0).startswith(("<@", "<#", "<!")) else repl(m), text)
+
+
+def split_ref(args: str) -> tuple[str, str]:
+    """First word, or a quoted name, is the lead reference; the rest is the argument."""
+    args = unwrap_links(args).strip()
+    if not args:
+        return "", ""
+    close = _QUOTES.get(args[0])
+    if close:
+        end = args.find(close, 1)
+        if end == -1:
+            end = next((args.find(c, 1) for c in "\"”’" if args.find(c, 1) > 0), -1)
+        if end > 0:
+            return args[1:end].strip(), args[end + 1:].strip()
+        return args[1:].strip(), ""
+    ref, _, rest = args.partition(" ")
+    return ref, rest.strip()
+
+
+def mentioned_user(text: str) -> str:
+    m = USER_MENTION.search(text or "")
+    if not m:
+        raise Invalid("Mention the new owner with @, e.g. `/lead assign acme @alice`.")
+    return m.group(1)
+
+
+def warm_up() -> None:
+    """dateparser compiles its patterns on first use (~200 ms): do it at start-up, not on a rep's command."""
+    parse_when("tomorrow 10am", "UTC", datetime.now(timezone.utc))
+
+
+def parse_when(text: str, tz: str, now: datetime) -> tuple[datetime, str]:
+    """Read the longest leading phrase that is a time, in the person's zone. Returns (UTC time, the rest).
+
+    A date without a time means 09:00 that day in the person's zone.
+    """
+    words = (clean(text, single_line=True) or "").split(" ")
+    zone = ZoneInfo(tz)
+    local_now = now.astimezone(zone).replace(tzinfo=None)
+    for n in range(min(len(words), 6), 0, -1):
+        phrase = " ".join(words[:n])[:80]
+        if not phrase or phrase.isdigit():
+            continue
+        data = _get(phrase, local_now)
+        if data is None:
+            continue
+        value, period = data
+        if period != "time":
+            value = datetime.combine(value.date(), DEFAULT_HOUR)
+        due = value.replace(tzinfo=zone) if value.tzinfo is None else value
+        due = due.astimezone(timezone.utc)
+        rest = " ".join(words[n:]).lstrip("-–—:;, ").strip()
+        if due <= now:
+            raise Invalid(f"{phrase} is in the past. Give a time still to come, e.g. `tomorrow 10am`.")
+        return due, rest
+    raise Invalid(
+        f"I couldn't read “{(text or '').strip()[:60]}” as a time. "
+        "Try `tomorrow 10am`, `in 3 days`, `next friday` or `2026-12-01 14:30`."
+    )
+
+
+def _get(phrase: str, local_now: datetime) -> tuple[datetime, str] | None:
+    parser = DateDataParser(languages=["en"], settings={
+        "PREFER_DATES_FROM": "future", "RETURN_TIME_AS_PERIOD": True, "RELATIVE_BASE": local_now,
+    })
+    try:
+        data = parser.get_date_data(phrase)
+    except (ValueError, OverflowError):
+        return None
+    if data is None or data.date_obj is None:
+        return None
+    return data.date_obj.replace(tzinfo=None) if data.date_obj.tzinfo else data.date_obj, data.period or "day"

@@ -1,0 +1,114 @@
+"""Delivering what committed changes owe Slack: the lead card (posted once, then edited) and thread lines."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Crm
+from bot.people import tz_of
+from bot.views.lead_card import lead_card, thread_line
+from store.dto import ChangeRecord
+from store.services import outbox
+
+log = logging.getLogger(__name__)
+
+# Errors that mean "the bot may not post in this channel": fall back to CRM_CHANNEL.
+NOT_HERE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "cannot_dm_bot",
+            "restricted_action_read_only_channel", "restricted_action_thread_only_channel", "ekm_access_denied"}
+
+
+@dataclass
+class Delivered:
+    channel: str | None = None
+    permalink: str | None = None
+    error: str | None = None
+
+
+def deliver_lead(client: WebClient, crm: Crm, team_id: str, lead_id: int) -> Delivered:
+    """Post or edit the card and post owed thread lines. Safe to call from several processes at once."""
+    claimed = outbox.claim_lead(crm.db, crm.clock, team_id, lead_id)
+    if claimed is None:
+        return Delivered()
+    token, lead, items = claimed
+    owner_tz = tz_of(crm, team_id, lead.owner_id)
+    text, blocks = lead_card(lead, owner_tz)
+    cards = [i.id for i in items if i.kind == "card"]
+    channel, ts, permalink = lead.card_channel, lead.card_ts, lead.card_permalink
+    done: list[int] = []
+    try:
+        if cards:
+            if ts is None:
+                hints = [i.channel_hint for i in items if i.kind == "card" and i.channel_hint]
+                channel, ts = _post_card(client, crm, hints[0] if hints else None, text, blocks)
+                permalink = _permalink(client, channel, ts)
+                outbox.card_posted(crm.db, team_id, lead_id, channel, ts, permalink)
+            else:
+                client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            done += cards
+        for item in items:
+            if item.kind != "thread":
+                continue
+            if ts is None:
+                raise _NoCard()
+            change = ChangeRecord.from_json(item.payload or {})
+            client.chat_postMessage(channel=channel, thread_ts=ts, text=thread_line(change, owner_tz),
+                                    unfurl_links=False, unfurl_media=False)
+            done.append(item.id)
+    except _NoCard:
+        outbox.release(crm.db, crm.clock, token, [i.id for i in items if i.id not in done], "no card yet", retry_in=60)
+    except CannotPost as exc:
+        outbox.release(crm.db, crm.clock, token, [i.id for i in items], exc.error, retry_in=300)
+        return Delivered(error=exc.error)
+    except SlackApiError as exc:
+        error = str(exc.response.get("error") or exc.response.status_code)
+        retry = float(exc.response.headers.get("Retry-After", 5)) if exc.response.status_code == 429 else 15
+        log.warning("delivering lead %s: %s", lead_id, error)
+        outbox.mark_sent(crm.db, crm.clock, token, done)
+        outbox.release(crm.db, crm.clock, token, [i.id for i in items if i.id not in done], error, retry_in=retry)
+        return Delivered(channel, permalink, error)
+    except Exception as exc:  # network trouble: keep the work for the sweep, then let the caller see it
+        outbox.mark_sent(crm.db, crm.clock, token, done)
+        outbox.release(crm.db, crm.clock, token, [i.id for i in items if i.id not in done], repr(exc), retry_in=15)
+        raise
+    outbox.mark_sent(crm.db, crm.clock, token, done)
+    return Delivered(channel, permalink)
+
+
+class _NoCard(Exception):
+    pass
+
+
+def _post_card(client: WebClient, crm: Crm, hint: str | None, text: str, blocks) -> tuple[str, str]:
+    fallback = crm.settings.crm_channel
+    candidates = [c for c in (hint, fallback) if c]
+    if hint and hint.startswith("D") and fallback:
+        candidates = [fallback]  # a DM is private: the team's card goes to the CRM channel
+    error = "no_crm_channel"
+    for channel in candidates:
+        try:
+            resp = client.chat_postMessage(channel=channel, text=text, blocks=blocks, unfurl_links=False)
+            return resp["channel"], resp["ts"]
+        except SlackApiError as exc:
+            if exc.response.get("error") not in NOT_HERE:
+                raise
+            error = exc.response.get("error")
+    raise CannotPost(error)
+
+
+class CannotPost(Exception):
+    """Neither the command's channel nor CRM_CHANNEL takes the card."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _permalink(client: WebClient, channel: str, ts: str) -> str | None:
+    try:
+        return client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+    except SlackApiError:
+        return None

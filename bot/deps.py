@@ -1,0 +1,16 @@
+"""What every listener needs, injected into Bolt's context by one middleware."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.settings import Settings
+from store.clock import Clock
+from store.db import Database
+
+
+@dataclass
+class Crm:
+    db: Database
+    clock: Clock
+    settings: Settings

@@ -1,0 +1,89 @@
+"""Reading submitted modals into typed forms, and answering with field errors."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.ids import Block
+from bot.views.text import cut
+
+
+def values(view: dict) -> dict[str, object]:
+    """{block_id: the chosen/typed value} for every input in a submitted view (empty inputs are None)."""
+    out: dict[str, object] = {}
+    for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
+        for element in actions.values():
+            kind = element.get("type")
+            if kind in ("static_select", "external_select"):
+                opt = element.get("selected_option")
+                out[block_id] = opt.get("value") if opt else None
+            elif kind == "datepicker":
+                out[block_id] = element.get("selected_date")
+            elif kind == "timepicker":
+                out[block_id] = element.get("selected_time")
+            elif kind == "datetimepicker":
+                out[block_id] = element.get("selected_date_time")
+            elif kind == "users_select":
+                out[block_id] = element.get("selected_user")
+            else:
+                out[block_id] = element.get("value")
+    return out
+
+
+class UpdateForm(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    lead: int | None = None
+    status: str | None = None
+    activity: str | None = None
+    outcome: str | None = None
+    note: str | None = None
+    follow_up_date: date | None = None
+    follow_up_time: time | None = None
+    follow_up_note: str | None = None
+
+
+class NewLeadForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    company: str | None = None
+    contact_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    segment: str | None = None
+    source: str | None = None
+    owner: str | None = None
+    note: str | None = None
+
+
+class StatusForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    status: str | None = None
+    reason: str | None = None
+    owner: str | None = None
+
+
+def local_to_utc(day: date, at: time | None, tz: str, default: time = time(9, 0)) -> datetime:
+    return datetime.combine(day, at or default).replace(tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
+
+
+# Which input block shows a service's complaint about a field.
+FIELD_BLOCKS = {
+    "status": Block.STATUS, "activity": Block.ACTIVITY, "outcome": Block.OUTCOME, "note": Block.NOTE,
+    "follow_up": Block.FOLLOW_UP_DATE, "occurred_at": Block.FOLLOW_UP_DATE, "company": Block.COMPANY,
+    "email": Block.EMAIL, "phone": Block.PHONE, "contact_name": Block.CONTACT_NAME, "segment": Block.SEGMENT,
+    "source": Block.SOURCE, "owner": Block.OWNER, "lead": Block.LEAD, "reason": Block.REASON,
+}
+
+
+def field_errors(view: dict, field: str | None, message: str) -> dict:
+    """`response_action: errors` for the block the field lives in (else the first input of the view)."""
+    inputs = [b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"]
+    block = FIELD_BLOCKS.get(field or "")
+    if block not in inputs:
+        block = inputs[0] if inputs else None
+    return {"response_action": "errors", "errors": {block: cut(message, 300)}} if block else {}

@@ -1,0 +1,62 @@
+"""Every callback_id, action_id and block_id the bot uses, in one place."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Callback(StrEnum):
+    NEW_LEAD = "lead_new"
+    UPDATE_LEAD = "lead_update"
+    CHANGE_STATUS = "lead_status"
+    REASSIGN = "lead_reassign"
+
+
+class Action(StrEnum):
+    # lead card
+    CARD_LOG = "card_log_activity"
+    CARD_STATUS = "card_change_status"
+    CARD_REASSIGN = "card_reassign"
+    # ambiguous reference: one button per candidate
+    PICK_LEAD = "pick_lead"
+    # modal inputs
+    LEAD_SELECT = "lead_select"
+    COMPANY = "company"
+    CONTACT_NAME = "contact_name"
+    EMAIL = "email"
+    PHONE = "phone"
+    SEGMENT = "segment"
+    SOURCE = "source"
+    OWNER = "owner"
+    NOTE = "note"
+    STATUS = "status"
+    REASON = "reason"
+    ACTIVITY = "activity"
+    OUTCOME = "outcome"
+    FOLLOW_UP_DATE = "follow_up_date"
+    FOLLOW_UP_TIME = "follow_up_time"
+    FOLLOW_UP_NOTE = "follow_up_note"
+    # links that need an ack only
+    OPEN_THREAD = "open_thread"
+
+
+class Block(StrEnum):
+    """Input block ids: field errors are keyed by these."""
+
+    LEAD = "lead"
+    COMPANY = "company"
+    CONTACT_NAME = "contact_name"
+    EMAIL = "email"
+    PHONE = "phone"
+    SEGMENT = "segment"
+    SOURCE = "source"
+    OWNER = "owner"
+    NOTE = "note"
+    STATUS = "status"
+    REASON = "reason"
+    ACTIVITY = "activity"
+    OUTCOME = "outcome"
+    FOLLOW_UP_DATE = "follow_up_date"
+    FOLLOW_UP_TIME = "follow_up_time"
+    FOLLOW_UP_NOTE = "follow_up_note"
+    CARD_ACTIONS = "card_actions"

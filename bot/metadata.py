@@ -1,0 +1,49 @@
+"""What a button's value or a modal's private_metadata carries: small typed models, one codec."""
+
+from __future__ import annotations
+
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+T = TypeVar("T", bound="Meta")
+
+
+class Meta(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    def dump(self) -> str:
+        return self.model_dump_json(exclude_none=True)
+
+    @classmethod
+    def load(cls: type[T], raw: str | None) -> T | None:
+        if not raw:
+            return None
+        try:
+            return cls.model_validate_json(raw)
+        except ValidationError:
+            return None
+
+
+class LeadRef(Meta):
+    """A button or modal about one lead."""
+
+    lead_id: int
+
+
+class ModalContext(Meta):
+    """private_metadata of the modals: the lead (if chosen up front) and where to answer."""
+
+    lead_id: int | None = None
+    channel_id: str | None = None
+    response_url: str | None = None
+
+
+class PendingAction(Meta):
+    """A command whose lead reference matched several leads: replayed once the person picks one."""
+
+    verb: Literal["update", "log", "status", "assign", "followup", "show"]
+    lead_id: int | None = None
+    arg: str | None = None
+    due: str | None = None  # ISO time already read in the asker's zone
+    channel_id: str | None = None

@@ -1,0 +1,53 @@
+"""HTTP mode: a WSGI app (Slack at POST /slack/events, GET /healthz) served by waitress, multi-threaded."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+
+from store.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class WsgiApp:
+    def __init__(self, app: App, db: Database) -> None:
+        self.slack = SlackRequestHandler(app, path="/slack/events")
+        self.db = db
+
+    def __call__(self, environ, start_response):
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        if path == "/slack/events" and method == "POST":
+            return self.slack(environ, start_response)
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            return self._health(start_response)
+        if path == "/slack/events":
+            return _reply(start_response, "405 Method Not Allowed", {"ok": False, "error": "POST only"})
+        return _reply(start_response, "404 Not Found", {"ok": False, "error": "not found"})
+
+    def _health(self, start_response):
+        try:
+            with self.db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            log.warning("health check: database unreachable: %s", exc)
+            return _reply(start_response, "503 Service Unavailable", {"ok": False, "database": "unreachable"})
+        return _reply(start_response, "200 OK", {"ok": True})
+
+
+def _reply(start_response, status: str, data: dict):
+    body = json.dumps(data).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def make_server(app: App, db: Database, *, host: str = "0.0.0.0", port: int = 3000, threads: int = 32):
+    """A waitress server (not Bolt's single-threaded dev server); `.run()` serves, `.close()` stops."""
+    from waitress.server import create_server
+
+    return create_server(WsgiApp(app, db), host=host, port=port, threads=threads, ident="crm-bot",
+                         channel_timeout=30, clear_untrusted_proxy_headers=True)

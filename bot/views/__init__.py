@@ -1,0 +1,1 @@
+"""Pure functions from data to Block Kit (slack_sdk.models). No database, no Web API."""

@@ -1,0 +1,36 @@
+"""`/lead help`: the command reference, also shown for empty or unknown text."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+
+from bot.views.text import esc_cut
+
+COMMANDS = [
+    ("new [company]", "Create a lead. With no company, a form opens (contact, email, segment, source, owner)."),
+    ("update [lead]", "Log a call or e-mail, change the status and plan the next follow-up in one form."),
+    ("log <lead> <text>", "Write down a quick note on the lead."),
+    ("status <lead> <status>", "Change the status, e.g. `/lead status acme qualifying`."),
+    ("assign <lead> <@person>", "Give the lead to someone else."),
+    ("followup <lead> <when> [note]", "Plan the next step: `tomorrow 10am`, `in 3 days`, `next friday`, `2026-12-01 14:30`."),
+    ("show <lead>", "Everything about the customer: status, owner, contacts, follow-up, latest history."),
+    ("find <text>", "Search companies, contact names, e-mails and domains."),
+    ("mine", "Your open leads, overdue follow-ups first."),
+    ("help", "This list."),
+]
+
+LEAD_REF = (
+    "A *lead* is named by the start of its company name (`acme`), a contact e-mail, `#id`, "
+    "or a quoted name (`\"Busan Bakery\"`). Times are read in your Slack time zone."
+)
+
+
+def help_message(unknown: str | None = None) -> tuple[str, list[Block]]:
+    lines = "\n".join(f"`/lead {usage}`  {what}" for usage, what in COMMANDS)
+    blocks: list[Block] = []
+    if unknown:
+        blocks.append(SectionBlock(text=MarkdownTextObject(
+            text=f"I don't know `{esc_cut(unknown, 60)}`. Here is what `/lead` can do:")))
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=lines)))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=LEAD_REF)]))
+    return "What /lead can do: new, update, log, status, assign, followup, show, find, mine, help.", blocks

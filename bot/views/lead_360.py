@@ -1,0 +1,103 @@
+"""`/lead show`: the customer's 360 view."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.ids import Action
+from bot.metadata import LeadRef
+from bot.views.text import ago, esc, esc_cut, plain, user, when
+from store.dto import LeadDetail, TimelineEntry
+
+
+def _fit(lines: list[str], limit: int) -> str:
+    """Whole lines (each already escaped) up to `limit` characters, so no entity is ever cut."""
+    out, size = [], 0
+    for line in lines:
+        if size + len(line) + 1 > limit:
+            out.append("…")
+            break
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out)
+
+
+def timeline_line(e: TimelineEntry, tz: str) -> str:
+    head = f"`{when(e.at, tz)}` {user(e.actor_id)}"
+    if e.kind == "activity":
+        what = e.old if e.new in (None, "Not applicable") else f"{e.old} · {e.new}"
+        return f"{head} *{esc(what)}*" + (f": {esc_cut(e.text, 400)}" if e.text else "")
+    if e.kind == "status":
+        line = f"{head} status *{esc(e.old)}* → *{esc(e.new)}*" if e.old else f"{head} status *{esc(e.new)}*"
+        return line + (f" ({esc_cut(e.text, 200)})" if e.text else "")
+    if e.kind == "assignment":
+        line = f"{head} owner {user(e.old)} → {user(e.new)}" if e.old else f"{head} owner {user(e.new)}"
+        return line + (f" ({esc_cut(e.text, 200)})" if e.text else "")
+    if e.kind == "followup":
+        due = when(e.due_at, tz) if e.due_at else "?"
+        return f"{head} planned a follow-up for {due} ({esc(e.old)})" + (f": {esc_cut(e.text, 200)}" if e.text else "")
+    return f"{head} commented: {esc_cut(e.text, 400)}"
+
+
+def lead_360(detail: LeadDetail, tz: str, now: datetime) -> tuple[str, list[Block]]:
+    lead = detail.lead
+    status = f"*{esc(lead.status)}* since {when(lead.status_since, tz)}"
+    if detail.status_meaning:
+        status += f"\n_{esc(detail.status_meaning)}_"
+    follow = "none planned"
+    if lead.follow_up:
+        f = lead.follow_up
+        overdue = " *overdue*" if f.due_at < now else ""
+        follow = f"{when(f.due_at, tz)} ({ago(f.due_at, now)}){overdue}" + (f"\n{esc_cut(f.note, 300)}" if f.note else "")
+    touch = when(lead.first_touch_at, tz) if lead.first_touch_at else "not yet"
+    org = [x for x in (esc_cut(lead.domain, 200) if lead.domain else None,
+                       f"segment {esc(lead.segment)}" if lead.segment else None,
+                       f"source {esc(lead.source)}" if lead.source else None) if x]
+    blocks: list[Block] = [
+        HeaderBlock(text=plain(f"{lead.company} · #{lead.id}", 150)),
+        SectionBlock(fields=[
+            MarkdownTextObject(text=f"*Status*\n{status}"),
+            MarkdownTextObject(text=f"*Owner*\n{user(lead.owner_id)}"),
+            MarkdownTextObject(text=f"*Next follow-up*\n{follow}"),
+            MarkdownTextObject(text=f"*Arrived*\n{when(lead.arrived_at, tz)}\nFirst touch: {touch}"),
+        ]),
+    ]
+    if org:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(org))]))
+    if detail.contacts:
+        lines = []
+        for c in detail.contacts:
+            bits = [esc_cut(x, 200) for x in (c.name, c.title, c.email, c.phone) if x]
+            lines.append("• " + " · ".join(bits))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="*Contacts*\n" + _fit(lines, 2900))))
+    else:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="*Contacts*\nnone yet")))
+    blocks.append(DividerBlock())
+    history = _fit([timeline_line(e, tz) for e in detail.timeline], 2800) or "Nothing logged yet."
+    blocks.append(SectionBlock(text=MarkdownTextObject(
+        text=f"*Latest history* ({detail.activity_count} activities in all)\n{history}")))
+    links = []
+    if lead.card_permalink:
+        links.append(f"<{lead.card_permalink}|Open the lead's thread> for the whole conversation.")
+    elif lead.card_channel:
+        links.append(f"Card in <#{lead.card_channel}>.")
+    if links:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" ".join(links))]))
+    ref = LeadRef(lead_id=lead.id).dump()
+    blocks.append(ActionsBlock(elements=[
+        ButtonElement(text="Log activity", action_id=Action.CARD_LOG, value=ref, style="primary"),
+        ButtonElement(text="Change status", action_id=Action.CARD_STATUS, value=ref),
+        ButtonElement(text="Reassign", action_id=Action.CARD_REASSIGN, value=ref),
+    ]))
+    return f"{esc_cut(lead.company, 200)}: {esc(lead.status)}, owner {user(lead.owner_id)}", blocks

@@ -1,0 +1,89 @@
+"""The lead card: one message per lead, edited in place; its thread is the lead's history."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.ids import Action, Block as B
+from bot.metadata import LeadRef
+from bot.views.text import esc, esc_cut, user, when_for_all
+from store.dto import ChangeRecord, LeadSummary
+
+
+def card_title(lead: LeadSummary) -> str:
+    return f"*{esc_cut(lead.company, 200)}*  ·  #{lead.id}"
+
+
+def lead_card(lead: LeadSummary, owner_tz: str = "UTC") -> tuple[str, list[Block]]:
+    """(fallback text, blocks) for chat.postMessage / chat.update."""
+    follow = "none planned"
+    if lead.follow_up:
+        follow = when_for_all(lead.follow_up.due_at, owner_tz)
+        if lead.follow_up.note:
+            follow += f" · {esc_cut(lead.follow_up.note, 300)}"
+    fields = [
+        MarkdownTextObject(text=f"*Status*\n{esc(lead.status)}"),
+        MarkdownTextObject(text=f"*Owner*\n{user(lead.owner_id)}"),
+        MarkdownTextObject(text=f"*Segment*\n{esc(lead.segment) or 'not set'}"),
+        MarkdownTextObject(text=f"*Next follow-up*\n{follow}"),
+    ]
+    context = []
+    if lead.contact:
+        c = lead.contact
+        bits = [esc_cut(x, 200) for x in (c.name, c.email, c.phone) if x]
+        if bits:
+            context.append("Contact: " + " · ".join(bits))
+    if lead.domain:
+        context.append(esc_cut(lead.domain, 200))
+    if lead.source:
+        context.append(f"Source: {esc(lead.source)}")
+    ref = LeadRef(lead_id=lead.id).dump()
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=card_title(lead)), fields=fields)]
+    if context:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="  |  ".join(context))]))
+    blocks.append(
+        ActionsBlock(
+            block_id=B.CARD_ACTIONS,
+            elements=[
+                ButtonElement(text="Log activity", action_id=Action.CARD_LOG, value=ref, style="primary"),
+                ButtonElement(text="Change status", action_id=Action.CARD_STATUS, value=ref),
+                ButtonElement(text="Reassign", action_id=Action.CARD_REASSIGN, value=ref),
+            ],
+        )
+    )
+    return f"{esc_cut(lead.company, 200)} · {esc(lead.status)} · owner {user(lead.owner_id)}", blocks
+
+
+def thread_line(change: ChangeRecord, owner_tz: str = "UTC") -> str:
+    """One line per submission in the card's thread: what was done, by whom."""
+    parts = []
+    if change.activity:
+        what = change.activity if change.outcome in (None, "Not applicable") else f"{change.activity} · {change.outcome}"
+        line = f"*{what}*"
+        if change.occurred_at:
+            line += f" ({when_for_all(change.occurred_at, owner_tz)})"
+        if change.note:
+            line += f": {esc_cut(change.note, 2500)}"
+        parts.append(line)
+    if change.status_to:
+        line = f"Status *{esc(change.status_from)}* → *{esc(change.status_to)}*"
+        if change.reason:
+            line += f" ({esc_cut(change.reason, 300)})"
+        parts.append(line)
+    if change.owner_to:
+        parts.append(f"Owner {user(change.owner_from)} → {user(change.owner_to)}")
+    if change.follow_up_at:
+        line = f"Next follow-up {when_for_all(change.follow_up_at, owner_tz)}"
+        if change.follow_up_note:
+            line += f": {esc_cut(change.follow_up_note, 300)}"
+        parts.append(line)
+    elif change.follow_up_closed:
+        parts.append(f"Follow-up marked {change.follow_up_closed}")
+    return f"{user(change.actor_id)}: " + "\n".join(parts)

@@ -1,0 +1,84 @@
+"""Answers that list leads: `/lead find`, `/lead mine`, and the pick-one buttons for an ambiguous name."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject, SectionBlock
+
+from bot.ids import Action
+from bot.metadata import PendingAction
+from bot.views.text import ago, esc, esc_cut, plain, user, when
+from store.dto import LeadSummary, SearchHit
+
+MAX_ROWS = 20
+
+
+def _row(lead: LeadSummary, tz: str, now: datetime, extra: str = "") -> str:
+    line = f"*{esc_cut(lead.company, 150)}* #{lead.id} · {esc(lead.status)} · {user(lead.owner_id)}"
+    if lead.follow_up:
+        f = lead.follow_up
+        flag = " :warning: overdue" if f.due_at < now else ""
+        line += f"\n      next: {when(f.due_at, tz)} ({ago(f.due_at, now)}){flag}"
+        if f.note:
+            line += f" · {esc_cut(f.note, 120)}"
+    if lead.card_permalink:
+        line += f"  <{lead.card_permalink}|card>"
+    return line + extra
+
+
+def _list_blocks(header: str, rows: list[str], footer: str | None) -> list[Block]:
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=header))]
+    chunk: list[str] = []
+    size = 0
+    for r in rows:  # several sections so no text passes 3,000 characters
+        if size + len(r) > 2800 and chunk:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(chunk))))
+            chunk, size = [], 0
+        chunk.append(r)
+        size += len(r) + 1
+    if chunk:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(chunk))))
+    if footer:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
+    return blocks
+
+
+def find_results(query: str, hits: list[SearchHit], tz: str, now: datetime) -> tuple[str, list[Block]]:
+    q = esc_cut(query, 80)
+    if not hits:
+        text = f"Nothing matches “{q}”. Create it with `/lead new {q}`."
+        return text, [SectionBlock(text=MarkdownTextObject(text=text))]
+    rows = [_row(h.lead, tz, now, f"  _(matched {h.matched})_" if h.matched != "company" else "") for h in hits]
+    more = "Showing the first 20; type more letters to narrow it." if len(hits) >= MAX_ROWS else None
+    return f"{len(hits)} match(es) for “{q}”", _list_blocks(f"*{len(hits)}* match(es) for “{q}”:", rows, more)
+
+
+def my_leads(leads: list[LeadSummary], total: int, tz: str, now: datetime) -> tuple[str, list[Block]]:
+    if not leads:
+        text = "You have no open leads. Create one with `/lead new <company>`."
+        return text, [SectionBlock(text=MarkdownTextObject(text=text))]
+    overdue = sum(1 for lead in leads if lead.follow_up and lead.follow_up.due_at < now)
+    head = f"*Your open leads: {total}*" + (f" · :warning: {overdue} overdue follow-up(s)" if overdue else "")
+    footer = f"Showing {len(leads)} of {total}, overdue first." if total > len(leads) else None
+    return f"Your open leads: {total}", _list_blocks(head, [_row(lead, tz, now) for lead in leads], footer)
+
+
+def pick_lead(ref: str, matches: list[LeadSummary], pending: PendingAction) -> tuple[str, list[Block]]:
+    """Several leads match: one button each, never a guess."""
+    shown = matches[:10]
+    text = f"“{esc_cut(ref, 80)}” matches {'more than 10' if len(matches) > 10 else len(matches)} leads. Which one?"
+    buttons = []
+    for lead in shown:
+        value = pending.model_copy(update={"lead_id": lead.id}).dump()
+        label = plain(f"{lead.company} #{lead.id}", 75)
+        buttons.append(ButtonElement(text=label, action_id=f"{Action.PICK_LEAD}:{lead.id}", value=value[:2000]))
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text)), ActionsBlock(elements=buttons)]
+    if len(matches) > 10:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="Type more of the name, or use `#id`.")]))
+    return text, blocks
+
+
+def no_match(ref: str) -> str:
+    r = esc_cut(ref, 80)
+    return f"No lead matches “{r}”. Try `/lead find {r}`, or create it with `/lead new {r}`."

@@ -1,0 +1,166 @@
+"""The modals: update (the heart of the product), new lead, change status, reassign."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DatePickerElement,
+    ExternalDataSelectElement,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+    TimePickerElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.ids import Action, Block as B, Callback
+from bot.metadata import ModalContext
+from bot.views.text import esc, esc_cut, plain, user, when
+from store.dto import LeadSummary, StatusInfo
+from store.services.pipeline import ACTIVITY_KINDS, OUTCOMES, SEGMENTS, SOURCES
+
+
+def _options(values: list[str]) -> list[Option]:
+    return [Option(text=plain(v, 75), value=v) for v in values]
+
+
+def status_options(statuses: list[StatusInfo]) -> list[Option]:
+    return [
+        Option(text=plain(s.name, 75), value=s.name[:150], description=plain(s.meaning, 75)) for s in statuses[:100]
+    ]
+
+
+def lead_option(lead: LeadSummary) -> Option:
+    """One entry of the Lead picker (plain text: no escaping, only Slack's 75-character limit)."""
+    label = f"{lead.company} · {lead.status}" + ("" if lead.is_open else " (closed)")
+    return Option(text=plain(f"#{lead.id} {label}", 75), value=str(lead.id))
+
+
+def _lead_header(lead: LeadSummary, tz: str) -> SectionBlock:
+    text = f"*{esc_cut(lead.company, 200)}*  ·  #{lead.id}\nStatus *{esc(lead.status)}* · owner {user(lead.owner_id)}"
+    if lead.follow_up:
+        text += f"\nOpen follow-up: {when(lead.follow_up.due_at, tz)}"
+    return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+def _select(block: B, action: Action, label: str, options: list[Option], *, hint: str | None = None,
+            initial: Option | None = None, optional: bool = True, placeholder: str = "Choose…") -> InputBlock:
+    return InputBlock(
+        block_id=block,
+        label=label,
+        optional=optional,
+        hint=hint,
+        element=StaticSelectElement(action_id=action, placeholder=placeholder, options=options,
+                                    initial_option=initial),
+    )
+
+
+def _text(block: B, action: Action, label: str, *, multiline: bool = False, optional: bool = True,
+          hint: str | None = None, max_length: int = 3000, placeholder: str | None = None,
+          initial: str | None = None) -> InputBlock:
+    return InputBlock(
+        block_id=block,
+        label=label,
+        optional=optional,
+        hint=hint,
+        element=PlainTextInputElement(action_id=action, multiline=multiline, max_length=max_length,
+                                      placeholder=placeholder, initial_value=initial),
+    )
+
+
+def update_modal(statuses: list[StatusInfo], ctx: ModalContext, *, lead: LeadSummary | None, tz: str,
+                 lead_hint: str | None = None) -> View:
+    """Status, Activity, Outcome, Note, Next follow-up: one submission applies them all."""
+    blocks: list[Block] = []
+    if lead is None:
+        blocks.append(
+            InputBlock(
+                block_id=B.LEAD,
+                label="Lead",
+                hint=lead_hint or "Type the first letters of the company.",
+                element=ExternalDataSelectElement(action_id=Action.LEAD_SELECT, placeholder="Search companies…",
+                                                  min_query_length=1),
+            )
+        )
+    else:
+        blocks.append(_lead_header(lead, tz))
+    options = status_options(statuses)
+    current = next((o for o in options if lead and o.value == lead.status), None)
+    blocks += [
+        _select(B.STATUS, Action.STATUS, "Status", options, initial=current,
+                hint="Where the relationship stands now. Each status says what it means."),
+        _select(B.ACTIVITY, Action.ACTIVITY, "Activity", _options(ACTIVITY_KINDS),
+                hint="What you did. Leave empty if you only change the status or the follow-up."),
+        _select(B.OUTCOME, Action.OUTCOME, "Outcome", _options(OUTCOMES),
+                hint="Attempts that reached nobody count too: choose No answer or Left message."),
+        _text(B.NOTE, Action.NOTE, "Note", multiline=True, placeholder="What was said, what was agreed…"),
+        InputBlock(block_id=B.FOLLOW_UP_DATE, label="Next follow-up", optional=True,
+                   hint=f"Date of the next step, in your time zone ({tz}). Replaces the open follow-up.",
+                   element=DatePickerElement(action_id=Action.FOLLOW_UP_DATE, placeholder="Pick a date")),
+        InputBlock(block_id=B.FOLLOW_UP_TIME, label="Follow-up time", optional=True,
+                   hint="Leave empty for 09:00.",
+                   element=TimePickerElement(action_id=Action.FOLLOW_UP_TIME, placeholder="09:00")),
+        _text(B.FOLLOW_UP_NOTE, Action.FOLLOW_UP_NOTE, "Next step", max_length=500,
+              placeholder="e.g. call back after the parcel cut-off"),
+    ]
+    return View(type="modal", callback_id=Callback.UPDATE_LEAD, title="Update lead", submit="Save",
+                close="Cancel", private_metadata=ctx.dump(), blocks=blocks)
+
+
+def new_lead_modal(ctx: ModalContext, *, company: str | None = None) -> View:
+    blocks: list[Block] = [
+        _text(B.COMPANY, Action.COMPANY, "Company", optional=False, max_length=200, initial=company,
+              placeholder="e.g. Busan Bakery"),
+        _text(B.CONTACT_NAME, Action.CONTACT_NAME, "Contact name", max_length=200),
+        _text(B.EMAIL, Action.EMAIL, "Email", max_length=320, placeholder="name@company.com"),
+        _text(B.PHONE, Action.PHONE, "Phone", max_length=40),
+        _select(B.SEGMENT, Action.SEGMENT, "Segment", _options(SEGMENTS),
+                hint="SMB: small, decides fast. Enterprise: big, slow, needs onboarding."),
+        _select(B.SOURCE, Action.SOURCE, "Source", _options(SOURCES)),
+        InputBlock(block_id=B.OWNER, label="Owner", optional=True, hint="Leave empty to own it yourself.",
+                   element=UserSelectElement(action_id=Action.OWNER, placeholder="Choose a person")),
+        _text(B.NOTE, Action.NOTE, "Note", multiline=True, placeholder="How they found us, what they need…"),
+    ]
+    return View(type="modal", callback_id=Callback.NEW_LEAD, title="New lead", submit="Create", close="Cancel",
+                private_metadata=ctx.dump(), blocks=blocks)
+
+
+def status_modal(statuses: list[StatusInfo], lead: LeadSummary, ctx: ModalContext, tz: str) -> View:
+    options = status_options(statuses)
+    current = next((o for o in options if o.value == lead.status), None)
+    blocks: list[Block] = [
+        _lead_header(lead, tz),
+        _select(B.STATUS, Action.STATUS, "Status", options, initial=current, optional=False,
+                hint="Each status says what it means."),
+        _text(B.REASON, Action.REASON, "Reason", max_length=500, placeholder="Why it changed (optional)"),
+    ]
+    return View(type="modal", callback_id=Callback.CHANGE_STATUS, title="Change status", submit="Save",
+                close="Cancel", private_metadata=ctx.dump(), blocks=blocks)
+
+
+def reassign_modal(lead: LeadSummary, ctx: ModalContext, tz: str) -> View:
+    blocks: list[Block] = [
+        _lead_header(lead, tz),
+        InputBlock(block_id=B.OWNER, label="New owner", optional=False,
+                   element=UserSelectElement(action_id=Action.OWNER, placeholder="Choose a person")),
+        _text(B.REASON, Action.REASON, "Reason", max_length=500, placeholder="Why (optional)"),
+    ]
+    return View(type="modal", callback_id=Callback.REASSIGN, title="Reassign lead", submit="Reassign",
+                close="Cancel", private_metadata=ctx.dump(), blocks=blocks)
+
+
+def loading_modal(title: str) -> View:
+    """Opened at once inside the trigger window, replaced by views.update when data is ready."""
+    return View(type="modal", title=title, close="Cancel",
+                blocks=[ContextBlock(elements=[MarkdownTextObject(text="Loading…")])])
+
+
+def message_modal(title: str, text: str) -> View:
+    return View(type="modal", title=plain(title, 24), close="Close",
+                blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
+

@@ -1,0 +1,50 @@
+"""Short ephemeral answers after something was saved."""
+
+from __future__ import annotations
+
+from bot.views.text import esc, esc_cut, user, when
+from store.dto import ChangeRecord, LeadSummary
+
+
+def _where(lead: LeadSummary) -> str:
+    if lead.card_permalink:
+        return f" <{lead.card_permalink}|Open the card>."
+    if lead.card_channel:
+        return f" The card is in <#{lead.card_channel}>."
+    return ""
+
+
+def created(lead: LeadSummary, actor_id: str, card_error: str | None) -> str:
+    who = "You own it" if lead.owner_id == actor_id else f"{user(lead.owner_id)} owns it"
+    text = f"Created *{esc_cut(lead.company, 200)}* (#{lead.id}), status *{esc(lead.status)}*. {who}." + _where(lead)
+    return text + card_problem(card_error)
+
+
+def existed(lead: LeadSummary) -> str:
+    return (f"*{esc_cut(lead.company, 200)}* already has an open lead (#{lead.id}, {esc(lead.status)}, "
+            f"owner {user(lead.owner_id)}). Use `/lead update #{lead.id}` to log what happened." + _where(lead))
+
+
+def changed(lead: LeadSummary, change: ChangeRecord, tz: str, card_error: str | None = None) -> str:
+    bits = []
+    if change.activity:
+        bits.append(f"logged {esc(change.activity)}" + (f" ({esc(change.outcome)})" if change.outcome not in
+                                                        (None, "Not applicable") else ""))
+    if change.status_to:
+        bits.append(f"status *{esc(change.status_from)}* → *{esc(change.status_to)}*")
+    if change.owner_to:
+        bits.append(f"owner is now {user(change.owner_to)}")
+    if change.follow_up_at:
+        bits.append(f"next follow-up {when(change.follow_up_at, tz)}")
+    elif change.follow_up_closed:
+        bits.append(f"open follow-up marked {change.follow_up_closed}")
+    return f"*{esc_cut(lead.company, 200)}*: " + ", ".join(bits) + "." + _where(lead) + card_problem(card_error)
+
+
+def card_problem(error: str | None) -> str:
+    if not error:
+        return ""
+    if error in ("no_crm_channel", "not_in_channel", "channel_not_found", "is_archived"):
+        return ("\n:warning: I can't post the lead card in this channel. Invite me (`/invite @CRM`) or ask an "
+                "admin to set CRM_CHANNEL; I'll keep trying.")
+    return f"\n:warning: Slack did not take the card update yet ({esc(error)}); I'll retry."

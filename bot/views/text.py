@@ -1,0 +1,70 @@
+"""Formatting shared by every view: escaping user text, times in a reader's zone, truncation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+
+def esc(text: str | None) -> str:
+    """Slack's three control characters; user text must never become a mention or link."""
+    if not text:
+        return ""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
+
+
+def esc_cut(text: str | None, limit: int) -> str:
+    """Escape, then cut to `limit` characters without splitting an entity such as `&amp;`."""
+    escaped = esc(text)
+    if len(escaped) <= limit:
+        return escaped
+    head = escaped[: limit - 1]
+    amp = head.rfind("&")
+    if amp != -1 and ";" not in head[amp:]:
+        head = head[:amp]
+    return head.rstrip() + "…"
+
+
+def plain(text: str | None, limit: int) -> str:
+    """For plain_text objects (option labels, button text): no escaping needed, only length."""
+    return cut(" ".join((text or "").split()) or "-", limit)
+
+
+def user(user_id: str | None) -> str:
+    return f"<@{user_id}>" if user_id else "nobody"
+
+
+def local(dt: datetime, tz: str) -> datetime:
+    return dt.astimezone(ZoneInfo(tz))
+
+
+def when(dt: datetime, tz: str) -> str:
+    """`Tue 24 Nov 15:00 CET` in the reader's zone."""
+    d = local(dt, tz)
+    return f"{d:%a} {d.day} {d:%b} {d:%H:%M} {d.tzname()}"
+
+
+def when_for_all(dt: datetime, fallback_tz: str) -> str:
+    """Text Slack shows in each reader's own zone (used on shared messages such as the card)."""
+    return f"<!date^{int(dt.timestamp())}^{{date_short_pretty}} {{time}}|{when(dt, fallback_tz)}>"
+
+
+def ago(dt: datetime, now: datetime) -> str:
+    seconds = (now - dt).total_seconds()
+    future = seconds < 0
+    s = abs(seconds)
+    if s < 90:
+        span = "a minute" if s >= 45 else "moments"
+    elif s < 3600 * 1.5:
+        span = f"{round(s / 60)} min"
+    elif s < 86400 * 1.5:
+        span = f"{round(s / 3600)} h"
+    else:
+        span = f"{round(s / 86400)} days"
+    if span == "moments":
+        return "now"
+    return f"in {span}" if future else f"{span} ago"

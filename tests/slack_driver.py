@@ -1,0 +1,210 @@
+"""Drives the running bot as Slack does: signed slash commands, button clicks found by their text,
+modals filled by reading their labels, option loads. Waits for the work each request started."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
+
+from tests.fake_slack import FakeSlack
+
+
+class TrackingExecutor(ThreadPoolExecutor):
+    """Bolt's listener executor; `wait_idle()` returns once every listener (after its ack) has finished."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=32, thread_name_prefix="listener")
+        self._pending = 0
+        self._cv = threading.Condition()
+        self.errors: list[BaseException] = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        with self._cv:
+            self._pending += 1
+
+        def run():
+            try:
+                return fn(*args, **kwargs)
+            except BaseException as exc:
+                self.errors.append(exc)
+                raise
+            finally:
+                with self._cv:
+                    self._pending -= 1
+                    self._cv.notify_all()
+
+        return super().submit(run)
+
+    def wait_idle(self, timeout: float = 15) -> None:
+        with self._cv:
+            if not self._cv.wait_for(lambda: self._pending == 0, timeout):
+                raise TimeoutError("listeners still running")
+
+
+class Response:
+    def __init__(self, status: int, body: bytes, elapsed: float) -> None:
+        self.status, self.raw, self.elapsed = status, body, elapsed
+
+    @property
+    def json(self):
+        return json.loads(self.raw or b"{}")
+
+
+class SlackDriver:
+    def __init__(self, bot_url: str, secret: str, fake: FakeSlack, executor: TrackingExecutor, team: str = "T1"):
+        self.bot_url, self.secret, self.fake, self.executor, self.team = bot_url, secret, fake, executor, team
+        self._n = itertools.count(1)
+
+    # ------------------------------------------------------------ transport
+    def sign(self, body: str, ts: int | None = None) -> dict:
+        ts = int(time.time()) if ts is None else ts
+        sig = "v0=" + hmac.new(self.secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+        return {"X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": sig}
+
+    def post(self, body: str, content_type: str, headers: dict | None = None, *, wait: bool = True,
+             path: str = "/slack/events") -> Response:
+        h = {"Content-Type": content_type, **(headers if headers is not None else self.sign(body))}
+        req = urllib.request.Request(self.bot_url + path, data=body.encode(), headers=h, method="POST")
+        start = time.perf_counter()
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                resp = Response(r.status, r.read(), time.perf_counter() - start)
+        except urllib.error.HTTPError as e:
+            resp = Response(e.code, e.read(), time.perf_counter() - start)
+        if wait:
+            self.executor.wait_idle()
+        return resp
+
+    def response_url(self) -> str:
+        return f"{self.fake.url}response/{next(self._n)}"
+
+    # ------------------------------------------------------------ slash command
+    def command(self, text: str, *, user: str = "U1", channel: str = "C1", team: str | None = None,
+                wait: bool = True) -> Response:
+        form = {"token": "x", "team_id": team or self.team, "team_domain": "test", "channel_id": channel,
+                "channel_name": "sales", "user_id": user, "user_name": user.lower(), "command": "/lead",
+                "text": text, "api_app_id": "A1", "response_url": self.response_url(),
+                "trigger_id": self.fake.new_trigger()}
+        return self.post(urlencode(form), "application/x-www-form-urlencoded", wait=wait)
+
+    def interact(self, payload: dict, *, wait: bool = True) -> Response:
+        return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded", wait=wait)
+
+    # ------------------------------------------------------------ what the person sees
+    def replies(self) -> list[dict]:
+        """Everything posted to response_urls (ephemeral answers), oldest first."""
+        return [c.args for c in self.fake.responses]
+
+    def last_reply_text(self) -> str:
+        return message_text(self.replies()[-1])
+
+    def last_view(self) -> dict:
+        opened = self.fake.of("views.open")
+        view = opened[-1]["view"]
+        return json.loads(view) if isinstance(view, str) else view
+
+    # ------------------------------------------------------------ buttons
+    def click(self, message: dict, text: str, *, user: str = "U1", channel: str = "C1", team: str | None = None,
+              message_ts: str = "1700000000.000001", ephemeral: bool = False, wait: bool = True) -> Response:
+        blocks = message.get("blocks")
+        blocks = json.loads(blocks) if isinstance(blocks, str) else (blocks or [])
+        for block in blocks:
+            for el in block.get("elements") or []:
+                if el.get("type") == "button" and el["text"]["text"] == text:
+                    payload = {
+                        "type": "block_actions", "team": {"id": team or self.team}, "user": {"id": user},
+                        "api_app_id": "A1", "trigger_id": self.fake.new_trigger(),
+                        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel,
+                                      "is_ephemeral": ephemeral},
+                        "channel": {"id": channel}, "response_url": self.response_url(),
+                        "actions": [{"type": "button", "action_id": el["action_id"], "block_id": block.get(
+                            "block_id", "b"), "value": el.get("value"), "text": el["text"],
+                                     "action_ts": f"{time.time():.6f}"}],
+                    }
+                    return self.interact(payload, wait=wait)
+        raise AssertionError(f"no button {text!r} in {[b.get('type') for b in blocks]}")
+
+    # ------------------------------------------------------------ modals
+    def submit(self, view: dict, fill: dict[str, object], *, user: str = "U1", team: str | None = None,
+               view_id: str | None = None, wait: bool = True) -> Response:
+        """Fill inputs by their label text; unknown labels fail the test (a person could not find them)."""
+        values: dict = {}
+        labels = {}
+        for block in view.get("blocks", []):
+            if block.get("type") != "input":
+                continue
+            label = block["label"]["text"]
+            labels[label] = block
+            el = block["element"]
+            values[block["block_id"]] = {el["action_id"]: _empty(el)}
+        for label, value in fill.items():
+            if label not in labels:
+                raise AssertionError(f"no input labelled {label!r}; labels are {list(labels)}")
+            block = labels[label]
+            el = block["element"]
+            values[block["block_id"]] = {el["action_id"]: _filled(el, value)}
+        payload = {
+            "type": "view_submission", "team": {"id": team or self.team}, "user": {"id": user}, "api_app_id": "A1",
+            "view": {**view, "id": view_id or view.get("id") or f"V{next(self._n)}", "state": {"values": values}},
+        }
+        return self.interact(payload, wait=wait)
+
+    def options(self, action_id: str, value: str, *, user: str = "U1", team: str | None = None,
+                block_id: str = "lead") -> Response:
+        payload = {"type": "block_suggestion", "team": {"id": team or self.team}, "user": {"id": user},
+                   "api_app_id": "A1", "action_id": action_id, "block_id": block_id, "value": value,
+                   "view": {"id": "V0", "type": "modal"}}
+        return self.interact(payload)
+
+
+def _empty(el: dict) -> dict:
+    kind = el["type"]
+    key = {"static_select": "selected_option", "external_select": "selected_option", "datepicker": "selected_date",
+           "timepicker": "selected_time", "users_select": "selected_user"}.get(kind, "value")
+    return {"type": kind, key: None}
+
+
+def _filled(el: dict, value) -> dict:
+    kind = el["type"]
+    if kind == "static_select":
+        for o in el["options"]:
+            if o["text"]["text"] == value:
+                return {"type": kind, "selected_option": o}
+        raise AssertionError(f"no option {value!r} in {[o['text']['text'] for o in el['options']]}")
+    if kind == "external_select":
+        return {"type": kind, "selected_option": value}
+    if kind == "datepicker":
+        return {"type": kind, "selected_date": value}
+    if kind == "timepicker":
+        return {"type": kind, "selected_time": value}
+    if kind == "users_select":
+        return {"type": kind, "selected_user": value}
+    return {"type": kind, "value": value}
+
+
+def message_text(msg: dict) -> str:
+    """All the text a person reads in a message: its text and every block's text."""
+    parts = [msg.get("text") or ""]
+    blocks = msg.get("blocks")
+    blocks = json.loads(blocks) if isinstance(blocks, str) else (blocks or [])
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") in ("mrkdwn", "plain_text"):
+                parts.append(node.get("text", ""))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(blocks)
+    return "\n".join(parts)
