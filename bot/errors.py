@@ -1,11 +1,19 @@
-"""The one error handler: any exception becomes a clear message where the person is."""
+"""The one error handler: any exception becomes a clear message where the person is.
+
+Listeners are registered through `guarded`, which hands every exception to `handle`: before the
+ack it becomes the ack itself (a modal field error, an ephemeral reply), after the ack a message
+through the response_url, an ephemeral or a DM. Bolt's `@app.error` uses the same function for
+what fails outside listeners (middleware). Handlers therefore just raise `CrmError`s.
+"""
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
+from collections.abc import Callable
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
@@ -22,32 +30,66 @@ def register(app: App) -> None:
     app.error(on_error)
 
 
+def guarded(fn: Callable[..., None]) -> Callable[..., None]:
+    """Wrap a listener so its exceptions reach `handle` (Bolt injects the arguments the wrapper names)."""
+    names = inspect.getfullargspec(fn).args
+
+    def listener(ack: Ack, body: dict, payload: dict, context: BoltContext, client: WebClient, respond, view,
+                 logger) -> None:
+        given = {"ack": ack, "body": body, "payload": payload, "context": context, "client": client,
+                 "respond": respond, "view": view, "logger": logger}
+        try:
+            fn(**{n: given[n] for n in names})
+        except Exception as exc:  # noqa: BLE001 - this is the central handler
+            handle(exc, body, context, client, ack)
+
+    listener.__name__ = fn.__name__
+    listener.__qualname__ = fn.__qualname__
+    return listener
+
+
+def message_for(error: Exception, body: dict) -> str:
+    if isinstance(error, CrmError):
+        return esc(error.message)
+    log.error("unhandled error in %s: %r", body.get("type") or body.get("command"), error, exc_info=error)
+    return SORRY
+
+
+def answer_for(error: Exception, body: dict, message: str) -> dict:
+    """What to answer Slack with when it is still waiting (the ack)."""
+    kind = body.get("type")
+    if kind == "view_submission":
+        inputs = [b.get("block_id") for b in body.get("view", {}).get("blocks", []) if b.get("type") == "input"]
+        if isinstance(error, CrmError) and inputs:
+            return {"response_action": "errors", "errors": {inputs[0]: message[:300]}}
+        return {"response_action": "update", "view": message_modal("Not saved", message).to_dict()}
+    if kind == "block_suggestion":
+        return {"options": []}
+    if body.get("command"):
+        return {"response_type": "ephemeral", "text": message}
+    return {}
+
+
+def handle(error: Exception, body: dict, context: BoltContext, client: WebClient, ack: Ack | None) -> None:
+    message = message_for(error, body)
+    if ack is not None and ack.response is None:  # Slack still waits: the answer is the ack
+        answer = answer_for(error, body, message)
+        ack(**answer)
+        if answer:
+            return
+    _tell(body, context, client, message)
+
+
 def on_error(error: Exception, body: dict, response: BoltResponse | None, context: BoltContext,
              client: WebClient) -> BoltResponse | None:
-    if isinstance(error, CrmError):
-        message = esc(error.message)
-    else:
-        log.error("unhandled error in %s: %r", body.get("type") or body.get("command"), error, exc_info=error)
-        message = SORRY
-    kind = body.get("type")
-    if response is not None:  # Slack is still waiting for our answer: put the message in it
-        if kind == "view_submission":
-            inputs = [b.get("block_id") for b in body.get("view", {}).get("blocks", []) if b.get("type") == "input"]
-            if isinstance(error, CrmError) and inputs:
-                answer = {"response_action": "errors", "errors": {inputs[0]: message[:300]}}
-            else:
-                answer = {"response_action": "update", "view": message_modal("Not saved", message).to_dict()}
-            return _json(answer)
-        if kind == "block_suggestion":
-            return _json({"options": []})
-        if body.get("command"):
-            return _json({"response_type": "ephemeral", "text": message})
+    """Bolt's global handler (errors outside `guarded` listeners)."""
+    message = message_for(error, body)
+    if response is not None:
+        answer = answer_for(error, body, message)
+        if answer:
+            return BoltResponse(status=200, body=json.dumps(answer), headers={"content-type": "application/json"})
     _tell(body, context, client, message)
     return BoltResponse(status=200, body="") if response is not None else None
-
-
-def _json(data: dict) -> BoltResponse:
-    return BoltResponse(status=200, body=json.dumps(data), headers={"content-type": "application/json"})
 
 
 def _tell(body: dict, context: BoltContext, client: WebClient, message: str) -> None:

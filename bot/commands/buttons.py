@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot import people
 from bot.commands import lead as lead_cmd
 from bot.deps import Crm
+from bot.errors import guarded
 from bot.ids import Action
 from bot.metadata import LeadRef, ModalContext, PendingAction
 from bot.views.modals import reassign_modal, status_modal
@@ -19,10 +20,10 @@ from datetime import datetime
 
 
 def register(app: App) -> None:
-    app.action(Action.CARD_LOG)(log_activity)
-    app.action(Action.CARD_STATUS)(change_status)
-    app.action(Action.CARD_REASSIGN)(reassign)
-    app.action(re.compile(f"^{Action.PICK_LEAD}:"))(pick_lead)
+    app.action(Action.CARD_LOG)(guarded(log_activity))
+    app.action(Action.CARD_STATUS)(guarded(change_status))
+    app.action(Action.CARD_REASSIGN)(guarded(reassign))
+    app.action(re.compile(f"^{Action.PICK_LEAD}:"))(guarded(pick_lead))
 
 
 def _setup(body: dict, context: BoltContext):

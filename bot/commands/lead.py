@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from bot import people
 from bot.delivery import deliver_lead
 from bot.deps import Crm
+from bot.errors import guarded
 from bot.metadata import ModalContext, PendingAction
 from bot.commands.parse import mentioned_user, parse_command, parse_when, split_ref
 from bot.views import lists, replies
@@ -47,7 +48,7 @@ class Asker:
 
 
 def register(app: App) -> None:
-    app.command("/lead")(lead_command)
+    app.command("/lead")(guarded(lead_command))
 
 
 def lead_command(ack: Ack, body: dict, client: WebClient, respond: Respond, context: BoltContext) -> None:

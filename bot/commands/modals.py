@@ -16,6 +16,7 @@ from slack_sdk.webhook import WebhookClient
 from bot import people
 from bot.delivery import deliver_lead
 from bot.deps import Crm
+from bot.errors import guarded
 from bot.forms import NewLeadForm, StatusForm, UpdateForm, field_errors, local_to_utc, values
 from bot.ids import Callback
 from bot.metadata import ModalContext
@@ -27,10 +28,10 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
-    app.view(Callback.UPDATE_LEAD)(submit_update)
-    app.view(Callback.NEW_LEAD)(submit_new_lead)
-    app.view(Callback.CHANGE_STATUS)(submit_status)
-    app.view(Callback.REASSIGN)(submit_reassign)
+    app.view(Callback.UPDATE_LEAD)(guarded(submit_update))
+    app.view(Callback.NEW_LEAD)(guarded(submit_new_lead))
+    app.view(Callback.CHANGE_STATUS)(guarded(submit_status))
+    app.view(Callback.REASSIGN)(guarded(submit_reassign))
 
 
 def _team(context: BoltContext) -> str:

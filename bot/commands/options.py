@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, BoltContext
 
+from bot.errors import guarded
 from bot.ids import Action
 from bot.views.modals import lead_option
 from store.services import leads
 
 
 def register(app: App) -> None:
-    app.options(Action.LEAD_SELECT)(lead_options)
+    app.options(Action.LEAD_SELECT)(guarded(lead_options))
 
 
 def lead_options(ack: Ack, payload: dict, context: BoltContext) -> None:

@@ -19,10 +19,17 @@ VERBS: dict[str, Verb] = {
     "status": "status", "assign": "assign", "followup": "followup", "follow-up": "followup", "fu": "followup",
     "show": "show", "view": "show", "find": "find", "search": "find", "mine": "mine", "my": "mine",
 }
-USER_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")
+USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _LINK = re.compile(r"<(?:mailto:)?([^<>|]+)\|([^<>]*)>|<((?:https?|mailto):[^<>|]+)>")
 _QUOTES = {'"': '"', "“": "”", "”": "”", "'": "'", "‘": "’"}
 DEFAULT_HOUR = time(9, 0)
+# dateparser's own "period" is unreliable (it says "day" when the time equals the current time), so
+# whether a phrase names a time of day is decided here.
+_HAS_TIME = re.compile(
+    r"\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}[:h.]\d{2}|\bnoon\b|\bmidnight\b|"
+    r"\b(?:hours?|hrs?|minutes?|mins?|seconds?|secs?)\b|\bnow\b|t\d{2}:?\d{2}",
+    re.IGNORECASE,
+)
 
 
 class Command(BaseModel):
@@ -99,8 +106,8 @@ def parse_when(text: str, tz: str, now: datetime) -> tuple[datetime, str]:
         data = _get(phrase, local_now)
         if data is None:
             continue
-        value, period = data
-        if period != "time":
+        value = data
+        if not _HAS_TIME.search(phrase):
             value = datetime.combine(value.date(), DEFAULT_HOUR)
         due = value.replace(tzinfo=zone) if value.tzinfo is None else value
         due = due.astimezone(timezone.utc)
@@ -114,9 +121,9 @@ def parse_when(text: str, tz: str, now: datetime) -> tuple[datetime, str]:
     )
 
 
-def _get(phrase: str, local_now: datetime) -> tuple[datetime, str] | None:
+def _get(phrase: str, local_now: datetime) -> datetime | None:
     parser = DateDataParser(languages=["en"], settings={
-        "PREFER_DATES_FROM": "future", "RETURN_TIME_AS_PERIOD": True, "RELATIVE_BASE": local_now,
+        "PREFER_DATES_FROM": "future", "RELATIVE_BASE": local_now,
     })
     try:
         data = parser.get_date_data(phrase)
@@ -124,4 +131,4 @@ def _get(phrase: str, local_now: datetime) -> tuple[datetime, str] | None:
         return None
     if data is None or data.date_obj is None:
         return None
-    return data.date_obj.replace(tzinfo=None) if data.date_obj.tzinfo else data.date_obj, data.period or "day"
+    return data.date_obj.replace(tzinfo=None)
