@@ -30,8 +30,11 @@ def esc_cut(text: str | None, limit: int) -> str:
 
 
 def plain(text: str | None, limit: int) -> str:
-    """For plain_text objects (option labels, button text): no escaping needed, only length."""
-    return cut(" ".join((text or "").split()) or "-", limit)
+    """For plain_text objects (headers, option labels, button text): one line, escaped, within `limit`.
+
+    Slack does not turn plain_text into mentions, but it does decode the three entities, so escaping
+    costs nothing and keeps user text inert wherever it lands."""
+    return esc_cut(" ".join((text or "").split()) or "-", limit)
 
 
 def user(user_id: str | None) -> str:
