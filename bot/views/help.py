@@ -34,3 +34,9 @@ def help_message(unknown: str | None = None) -> tuple[str, list[Block]]:
     blocks.append(SectionBlock(text=MarkdownTextObject(text=lines)))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=LEAD_REF)]))
     return "What /lead can do: new, update, log, status, assign, followup, show, find, mine, help.", blocks
+
+
+def mention_help() -> str:
+    return ("I keep the team's leads. Slash commands don't work inside threads, so type them in the channel: "
+            "`/lead show <lead>` for the history, `/lead update <lead>` to log a call, change the status and "
+            "plan a follow-up, `/lead help` for everything else.")

@@ -168,7 +168,8 @@ def resolve_lead(db: Database, team_id: str, ref: str, *, limit: int = 10) -> li
             .where(Lead.organization_id.in_(org_ids))
             .order_by(Lead.is_open.desc(), Lead.id.desc())
         ).unique().all()
-        return summaries(s, team_id, _one_per_org(leads)[: limit + 1])
+        picked = sorted(_one_per_org(leads), key=lambda lead: (lead.organization.name_key, -lead.id))
+        return summaries(s, team_id, picked[: limit + 1])
 
 
 def _one_per_org(leads: list[Lead]) -> list[Lead]:

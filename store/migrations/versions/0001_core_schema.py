@@ -238,6 +238,12 @@ def upgrade() -> None:
         batch_op.create_index('ix_status_change_lead_time', ['lead_id', 'changed_at'], unique=False)
 
     # ### end Alembic commands ###
+    if op.get_bind().dialect.name == "postgresql":
+        # Prefix search (LIKE 'abc%') can use a btree index under any collation only with text_pattern_ops.
+        for table, column in (("organization", "name_key"), ("organization", "domain"),
+                              ("contact", "email_key"), ("contact", "name_key")):
+            op.create_index(f"ix_{table}_{column}_prefix", table, ["team_id", column],
+                            postgresql_ops={column: "text_pattern_ops"})
 
 
 def downgrade() -> None:

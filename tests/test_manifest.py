@@ -1,0 +1,36 @@
+"""manifest.yml validates against Slack's official schema and declares what the bot uses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT.parent / "shared" / "slack-manifest-schema" / "manifest.schema.1.0.0.json"
+
+
+def manifest() -> dict:
+    return yaml.safe_load((ROOT / "manifest.yml").read_text())
+
+
+@pytest.mark.skipif(not SCHEMA.exists(), reason="Slack's schema lives in ../shared (present in CI and dev)")
+def test_manifest_matches_slacks_schema():
+    schema = json.loads(SCHEMA.read_text())
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(manifest()), key=str)
+    assert not errors, [e.message for e in errors]
+
+
+def test_manifest_declares_what_the_bot_needs():
+    m = manifest()
+    scopes = set(m["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "chat:write.public", "users:read", "im:write"} <= scopes
+    (command,) = m["features"]["slash_commands"]
+    assert command["command"] == "/lead" and command["should_escape"] is True
+    assert command["url"].endswith("/slack/events")
+    settings = m["settings"]
+    assert settings["interactivity"]["is_enabled"] is True
+    assert settings["interactivity"]["message_menu_options_url"].endswith("/slack/events")  # the Lead picker

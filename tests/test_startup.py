@@ -1,0 +1,89 @@
+"""`python app.py`: bad settings stop start-up with one line naming the variable; good ones serve."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_app(env: dict, timeout: float = 20) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_", "CRM_", "PORT"))}
+    return subprocess.run([sys.executable, "app.py"], cwd=ROOT, env={**clean, **env}, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN is not set"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET is not set"),
+        ({"SLACK_BOT_TOKEN": "nope", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN must be a bot token"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "http"}, "PORT"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "slack.com"}, "SLACK_API_URL"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "DATABASE_URL": "crm.db"}, "DATABASE_URL"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xoxb-2"}, "SLACK_APP_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "CRM_SWEEP_SECONDS": "0"}, "CRM_SWEEP_SECONDS"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "CRM_CHANNEL": "#sales"}, "CRM_CHANNEL"),
+    ],
+)
+def test_bad_settings_stop_with_one_clear_line(env, named, tmp_path):
+    done = run_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", **env})
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0], done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_unreachable_database_is_named(tmp_path):
+    done = run_app({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s",
+                    "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
+    assert done.returncode == 2 and "DATABASE_URL" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_postgres_short_urls_use_psycopg3():
+    s = Settings(_env_file=None, slack_bot_token="xoxb-1", slack_signing_secret="s",
+                 database_url="postgres://u@h/db")
+    assert s.database_url == "postgresql+psycopg://u@h/db"
+    with pytest.raises(SettingsError):
+        load_settings(_env_file=None)
+
+
+def test_python_app_py_serves_and_stops(fake, tmp_path):
+    """The real entry point against the fake Web API: healthz answers, a signed command is handled."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_", "CRM_", "PORT"))}
+    env = {**clean, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": fake.api_url,
+           "DATABASE_URL": f"sqlite:///{tmp_path}/crm.db", "PORT": str(port)}
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                    assert json.loads(r.read()) == {"ok": True}
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise AssertionError(proc.stdout.read() if proc.poll() is not None else "no health")
+                time.sleep(0.2)
+        assert [c.method for c in fake.calls][:1] == ["auth.test"]  # SLACK_API_URL is honoured
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert proc.returncode == 0
