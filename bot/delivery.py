@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Crm
-from bot.people import tz_of
+from bot.people import name_of, tz_of
 from bot.views.lead_card import lead_card, thread_line
 from store.dto import ChangeRecord
 from store.services import outbox
@@ -55,7 +55,8 @@ def deliver_lead(client: WebClient, crm: Crm, team_id: str, lead_id: int) -> Del
             if ts is None:
                 raise _NoCard()
             change = ChangeRecord.from_json(item.payload or {})
-            client.chat_postMessage(channel=channel, thread_ts=ts, text=thread_line(change, owner_tz),
+            line = thread_line(change, owner_tz, name_of(crm, team_id, change.actor_id))
+            client.chat_postMessage(channel=channel, thread_ts=ts, text=line,
                                     unfurl_links=False, unfurl_media=False)
             done.append(item.id)
     except _NoCard:

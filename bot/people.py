@@ -48,3 +48,9 @@ def tz_of(crm: Crm, team_id: str, user_id: str | None) -> str:
         return "UTC"
     cached = members.get_member(crm.db, team_id, user_id)
     return cached.tz if cached else "UTC"
+
+
+def name_of(crm: Crm, team_id: str, user_id: str) -> str | None:
+    """Cached display name (no Web API call); None when the person was never seen."""
+    cached = members.get_member(crm.db, team_id, user_id)
+    return cached.name if cached else None

@@ -61,8 +61,11 @@ def lead_card(lead: LeadSummary, owner_tz: str = "UTC") -> tuple[str, list[Block
     return f"{esc_cut(lead.company, 200)} · {esc(lead.status)} · owner {user(lead.owner_id)}", blocks
 
 
-def thread_line(change: ChangeRecord, owner_tz: str = "UTC") -> str:
-    """One line per submission in the card's thread: what was done, by whom."""
+def thread_line(change: ChangeRecord, owner_tz: str = "UTC", actor_name: str | None = None) -> str:
+    """One line per submission in the card's thread: what was done, by whom.
+
+    The actor is named, not @-mentioned, so nobody is pinged about their own change; a new owner is
+    mentioned, because they need to know."""
     parts = []
     if change.activity:
         what = change.activity if change.outcome in (None, "Not applicable") else f"{change.activity} · {change.outcome}"
@@ -86,4 +89,5 @@ def thread_line(change: ChangeRecord, owner_tz: str = "UTC") -> str:
         parts.append(line)
     elif change.follow_up_closed:
         parts.append(f"Follow-up marked {change.follow_up_closed}")
-    return f"{user(change.actor_id)}: " + "\n".join(parts)
+    who = f"*{esc_cut(actor_name, 80)}*" if actor_name else user(change.actor_id)
+    return f"{who}: " + "\n".join(parts)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -38,8 +40,10 @@ OUTCOMES = ["Connected", "No answer", "Left message", "Bounced", "Not applicable
 SEGMENTS = ["SMB", "Enterprise"]
 SOURCES = ["Inbound form", "Outbound", "Event", "Referral", "Import"]
 
-# Per-team status lists are read on almost every command; they change rarely, so keep them in memory.
-_status_cache: dict[str, list[StatusInfo]] = {}
+# Per-team status lists are read on almost every command and change rarely: keep them in memory for a
+# minute (every process re-reads them after a change within that time; the database stays the truth).
+CACHE_SECONDS = 60.0
+_status_cache: dict[str, tuple[float, list[StatusInfo]]] = {}
 
 
 def ensure_team(s: Session, team_id: str, clock: Clock, *, template: str = "lifecycle") -> None:
@@ -59,15 +63,15 @@ def ensure_team(s: Session, team_id: str, clock: Clock, *, template: str = "life
 
 def statuses(s: Session, team_id: str) -> list[StatusInfo]:
     cached = _status_cache.get(team_id)
-    if cached is not None:
-        return cached
+    if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
     rows = s.scalars(
         select(PipelineStatus).where(PipelineStatus.team_id == team_id).order_by(PipelineStatus.position)
     ).all()
     result = [StatusInfo(r.name, r.meaning, r.position, r.is_closed) for r in rows]
     if not result:  # team not created yet: show the default template
         return [StatusInfo(n, m, i, c) for i, (n, m, c) in enumerate(TEMPLATES["lifecycle"])]
-    _status_cache[team_id] = result
+    _status_cache[team_id] = (time.monotonic(), result)
     return result
 
 

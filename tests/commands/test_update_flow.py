@@ -53,6 +53,7 @@ def test_the_reps_story(bot, fake, db):
     assert len(thread) == 1 and thread[0]["thread_ts"] == card_ts(fake)
     line = thread[0]["text"]
     assert "Call · No answer" in line and "called, no answer" in line and "Qualifying" in line
+    assert line.startswith("*alice*:") and "<@U1>" not in line  # named, not pinged about their own change
     due = int(datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc).timestamp())
     assert f"<!date^{due}^" in line and "|Tue 24 Nov 15:00 CET>" in line  # each reader sees their own zone
 
