@@ -33,6 +33,10 @@ def _fit(lines: list[str], limit: int) -> str:
     return "\n".join(out)
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def timeline_line(e: TimelineEntry, tz: str) -> str:
     head = f"`{when(e.at, tz)}` {user(e.actor_id)}"
     if e.kind == "activity":
@@ -86,7 +90,7 @@ def lead_360(detail: LeadDetail, tz: str, now: datetime) -> tuple[str, list[Bloc
     blocks.append(DividerBlock())
     history = _fit([timeline_line(e, tz) for e in detail.timeline], 2800) or "Nothing logged yet."
     blocks.append(SectionBlock(text=MarkdownTextObject(
-        text=f"*Latest history* ({detail.activity_count} activities in all)\n{history}")))
+        text=f"*Latest history* ({_count(detail.activity_count, 'activity', 'activities')} in all)\n{history}")))
     links = []
     if lead.card_permalink:
         links.append(f"<{lead.card_permalink}|Open the lead's thread> for the whole conversation.")
