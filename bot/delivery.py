@@ -28,12 +28,21 @@ class Delivered:
     error: str | None = None
 
 
-def deliver_lead(client: WebClient, crm: Crm, team_id: str, lead_id: int) -> Delivered:
-    """Post or edit the card and post owed thread lines. Safe to call from several processes at once."""
-    claimed = outbox.claim_lead(crm.db, crm.clock, team_id, lead_id)
-    if claimed is None:
-        return Delivered()
-    token, lead, items = claimed
+def deliver_lead(client: WebClient, crm: Crm, team_id: str, lead_id: int, *, rounds: int = 5) -> Delivered:
+    """Post or edit the card and post owed thread lines. Safe to call from several processes at once:
+    whoever holds the lead's claim also delivers what others queued meanwhile (up to `rounds` passes)."""
+    result = Delivered()
+    for _ in range(rounds):
+        claimed = outbox.claim_lead(crm.db, crm.clock, team_id, lead_id)
+        if claimed is None:
+            break
+        result = _deliver(client, crm, team_id, lead_id, *claimed)
+        if result.error:
+            break
+    return result
+
+
+def _deliver(client: WebClient, crm: Crm, team_id: str, lead_id: int, token: str, lead, items) -> Delivered:
     owner_tz = tz_of(crm, team_id, lead.owner_id)
     text, blocks = lead_card(lead, owner_tz)
     cards = [i.id for i in items if i.kind == "card"]

@@ -35,10 +35,23 @@ def _claimable(now):
 
 
 def claim_lead(db: Database, clock: Clock, team_id: str, lead_id: int) -> tuple[str, LeadSummary, list[OutboxItem]] | None:
-    """Claim everything owed for one lead; None when nothing is (or another process has it)."""
+    """Claim everything owed for one lead; None when nothing is, or another process is delivering it.
+
+    One deliverer per lead at a time keeps the card's edits in order (an older render never lands
+    after a newer one). On PostgreSQL the lead row lock serialises claimers; SQLite serialises writers.
+    """
     now = clock.now()
     token = secrets.token_hex(8)
     with db.write() as s:
+        if s.bind.dialect.name == "postgresql":
+            s.execute(select(Lead.id).where(Lead.team_id == team_id, Lead.id == lead_id).with_for_update())
+        busy = (
+            select(Outbox.id)
+            .where(Outbox.lead_id == lead_id, Outbox.state == "sending", Outbox.claimed_at >= now - STALE_CLAIM)
+            .exists()
+        )
+        if s.scalar(select(busy)):
+            return None
         s.execute(
             update(Outbox)
             .where(Outbox.team_id == team_id, Outbox.lead_id == lead_id, _claimable(now))
