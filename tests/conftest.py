@@ -87,7 +87,13 @@ def bot(fake, db, clock):
     executor = TrackingExecutor()
     app = build_app(settings, db, clock, client=client, executor=executor)
     server = make_server(app, db, host="127.0.0.1", port=0, threads=16)
-    thread = threading.Thread(target=server.run, daemon=True)
+    def serve():
+        try:
+            server.run()
+        except OSError:  # the socket map closed under select() at teardown
+            pass
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     port = server.effective_port
     driver = SlackDriver(f"http://127.0.0.1:{port}", SECRET, fake, executor)
