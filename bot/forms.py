@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.ids import Block
+from bot.ids import Field
 from bot.views.text import cut
 
 
@@ -73,10 +73,9 @@ def local_to_utc(day: date, at: time | None, tz: str, default: time = time(9, 0)
 
 # Which input block shows a service's complaint about a field.
 FIELD_BLOCKS = {
-    "status": Block.STATUS, "activity": Block.ACTIVITY, "outcome": Block.OUTCOME, "note": Block.NOTE,
-    "follow_up": Block.FOLLOW_UP_DATE, "occurred_at": Block.FOLLOW_UP_DATE, "company": Block.COMPANY,
-    "email": Block.EMAIL, "phone": Block.PHONE, "contact_name": Block.CONTACT_NAME, "segment": Block.SEGMENT,
-    "source": Block.SOURCE, "owner": Block.OWNER, "lead": Block.LEAD, "reason": Block.REASON,
+    **{f.value: f for f in Field},
+    "follow_up": Field.FOLLOW_UP_DATE,
+    "occurred_at": Field.FOLLOW_UP_DATE,
 }
 
 

@@ -19,29 +19,12 @@ class Action(StrEnum):
     CARD_REASSIGN = "card_reassign"
     # ambiguous reference: one button per candidate
     PICK_LEAD = "pick_lead"
-    # modal inputs
+    # the Lead picker (an external_select: its options listener is keyed by this)
     LEAD_SELECT = "lead_select"
-    COMPANY = "company"
-    CONTACT_NAME = "contact_name"
-    EMAIL = "email"
-    PHONE = "phone"
-    SEGMENT = "segment"
-    SOURCE = "source"
-    OWNER = "owner"
-    NOTE = "note"
-    STATUS = "status"
-    REASON = "reason"
-    ACTIVITY = "activity"
-    OUTCOME = "outcome"
-    FOLLOW_UP_DATE = "follow_up_date"
-    FOLLOW_UP_TIME = "follow_up_time"
-    FOLLOW_UP_NOTE = "follow_up_note"
-    # links that need an ack only
-    OPEN_THREAD = "open_thread"
 
 
-class Block(StrEnum):
-    """Input block ids: field errors are keyed by these."""
+class Field(StrEnum):
+    """Modal inputs: each is both the input's block_id (field errors are keyed by it) and its action_id."""
 
     LEAD = "lead"
     COMPANY = "company"
@@ -59,4 +42,9 @@ class Block(StrEnum):
     FOLLOW_UP_DATE = "follow_up_date"
     FOLLOW_UP_TIME = "follow_up_time"
     FOLLOW_UP_NOTE = "follow_up_note"
+
+
+class Block(StrEnum):
+    """Message block ids."""
+
     CARD_ACTIONS = "card_actions"

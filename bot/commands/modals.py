@@ -7,6 +7,7 @@ modal; the card edit and the confirmation happen after the ack.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
@@ -38,67 +39,63 @@ def _team(context: BoltContext) -> str:
     return context.team_id or context.enterprise_id or ""
 
 
-def submit_update(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
+def _save(ack: Ack, view: dict, client: WebClient, context: BoltContext, field: str,
+          build: Callable[[Crm, str, str, ModalContext], updates.LeadUpdate]) -> None:
+    """Shared by the lead-changing modals: build the update (may raise Invalid for a field), apply it
+    once per view, answer with field errors or close the modal, then edit the card and confirm."""
     crm: Crm = context["crm"]
     team, user = _team(context), context.user_id
     ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
-    form = UpdateForm.model_validate(values(view))
-    lead_id = ctx.lead_id or form.lead
-    if lead_id is None:
-        return ack(field_errors(view, "lead", "Choose the lead this is about."))
-    if form.follow_up_time and not form.follow_up_date:
-        return ack(field_errors(view, "follow_up", "Pick the day of the follow-up too."))
-    due = None
-    if form.follow_up_date:
-        tz = people.member(client, crm, team, user).tz
-        due = local_to_utc(form.follow_up_date, form.follow_up_time, tz)
-    upd = updates.LeadUpdate(lead_id=lead_id, status=form.status, activity=form.activity, outcome=form.outcome,
-                             note=form.note, follow_up_at=due, follow_up_note=form.follow_up_note)
     try:
+        upd = build(crm, team, user, ctx)
         result = updates.update_lead(crm.db, crm.clock, team, user, upd, idempotency_key=f"view:{view['id']}")
     except Duplicate:
         return ack()
     except Invalid as exc:
-        return ack(field_errors(view, exc.field, exc.message))
+        return ack(field_errors(view, exc.field or field, exc.message))
     ack()
-    _after_change(client, crm, team, user, ctx, result)
+    delivered = deliver_lead(client, crm, team, result.lead.id)
+    lead = leads.get_lead(crm.db, team, result.lead.id)
+    notify(client, ctx, user, replies.changed(lead, result.change, people.tz_of(crm, team, user), delivered.error))
+
+
+def submit_update(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
+    def build(crm: Crm, team: str, user: str, ctx: ModalContext) -> updates.LeadUpdate:
+        form = UpdateForm.model_validate(values(view))
+        lead_id = ctx.lead_id or form.lead
+        if lead_id is None:
+            raise Invalid("Choose the lead this is about.", field="lead")
+        if form.follow_up_time and not form.follow_up_date:
+            raise Invalid("Pick the day of the follow-up too.", field="follow_up")
+        due = None
+        if form.follow_up_date:
+            due = local_to_utc(form.follow_up_date, form.follow_up_time, people.member(client, crm, team, user).tz)
+        return updates.LeadUpdate(lead_id=lead_id, status=form.status, activity=form.activity, outcome=form.outcome,
+                                  note=form.note, follow_up_at=due, follow_up_note=form.follow_up_note)
+
+    _save(ack, view, client, context, "note", build)
 
 
 def submit_status(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
-    crm: Crm = context["crm"]
-    team, user = _team(context), context.user_id
-    ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
-    form = StatusForm.model_validate(values(view))
-    try:
-        result = updates.change_status(crm.db, crm.clock, team, user, ctx.lead_id or 0, form.status or "",
-                                       form.reason, idempotency_key=f"view:{view['id']}")
-    except Duplicate:
-        return ack()
-    except Invalid as exc:
-        return ack(field_errors(view, exc.field or "status", exc.message))
-    ack()
-    _after_change(client, crm, team, user, ctx, result)
+    def build(crm: Crm, team: str, user: str, ctx: ModalContext) -> updates.LeadUpdate:
+        form = StatusForm.model_validate(values(view))
+        if not form.status:
+            raise Invalid("Choose the new status.", field="status")
+        return updates.LeadUpdate(ctx.lead_id or 0, status=form.status, reason=form.reason)
+
+    _save(ack, view, client, context, "status", build)
 
 
 def submit_reassign(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
-    crm: Crm = context["crm"]
-    team, user = _team(context), context.user_id
-    ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
-    form = StatusForm.model_validate(values(view))
-    try:
+    def build(crm: Crm, team: str, user: str, ctx: ModalContext) -> updates.LeadUpdate:
+        form = StatusForm.model_validate(values(view))
         if not form.owner:
             raise Invalid("Choose the new owner.", field="owner")
         if people.member(client, crm, team, form.owner, must_exist=True).is_bot:
             raise Invalid("A bot can't own a lead. Choose a person.", field="owner")
-        result = updates.update_lead(crm.db, crm.clock, team, user,
-                                     updates.LeadUpdate(ctx.lead_id or 0, owner_id=form.owner, reason=form.reason),
-                                     idempotency_key=f"view:{view['id']}")
-    except Duplicate:
-        return ack()
-    except Invalid as exc:
-        return ack(field_errors(view, exc.field or "owner", exc.message))
-    ack()
-    _after_change(client, crm, team, user, ctx, result)
+        return updates.LeadUpdate(ctx.lead_id or 0, owner_id=form.owner, reason=form.reason)
+
+    _save(ack, view, client, context, "owner", build)
 
 
 def submit_new_lead(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
@@ -125,12 +122,6 @@ def submit_new_lead(ack: Ack, view: dict, client: WebClient, context: BoltContex
     delivered = deliver_lead(client, crm, team, result.lead.id)
     lead = leads.get_lead(crm.db, team, result.lead.id)
     notify(client, ctx, user, replies.created(lead, user, delivered.error))
-
-
-def _after_change(client: WebClient, crm: Crm, team: str, user: str, ctx: ModalContext, result) -> None:
-    delivered = deliver_lead(client, crm, team, result.lead.id)
-    lead = leads.get_lead(crm.db, team, result.lead.id)
-    notify(client, ctx, user, replies.changed(lead, result.change, people.tz_of(crm, team, user), delivered.error))
 
 
 def notify(client: WebClient, ctx: ModalContext, user_id: str, text: str) -> None:

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.ids import Action, Block as B, Callback
+from bot.ids import Action, Callback, Field
 from bot.metadata import ModalContext
 from bot.views.text import esc, esc_cut, plain, user, when
 from store.dto import LeadSummary, StatusInfo
@@ -48,29 +48,26 @@ def _lead_header(lead: LeadSummary, tz: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=text))
 
 
-def _select(block: B, action: Action, label: str, options: list[Option], *, hint: str | None = None,
-            initial: Option | None = None, optional: bool = True, placeholder: str = "Choose…") -> InputBlock:
-    return InputBlock(
-        block_id=block,
-        label=label,
-        optional=optional,
-        hint=hint,
-        element=StaticSelectElement(action_id=action, placeholder=placeholder, options=options,
-                                    initial_option=initial),
-    )
+def _input(field: Field, label: str, element, *, optional: bool = True, hint: str | None = None) -> InputBlock:
+    return InputBlock(block_id=field, label=label, optional=optional, hint=hint, element=element)
 
 
-def _text(block: B, action: Action, label: str, *, multiline: bool = False, optional: bool = True,
-          hint: str | None = None, max_length: int = 3000, placeholder: str | None = None,
-          initial: str | None = None) -> InputBlock:
-    return InputBlock(
-        block_id=block,
-        label=label,
-        optional=optional,
-        hint=hint,
-        element=PlainTextInputElement(action_id=action, multiline=multiline, max_length=max_length,
-                                      placeholder=placeholder, initial_value=initial),
-    )
+def _select(field: Field, label: str, options: list[Option], *, hint: str | None = None,
+            initial: Option | None = None, optional: bool = True) -> InputBlock:
+    element = StaticSelectElement(action_id=field, placeholder="Choose…", options=options, initial_option=initial)
+    return _input(field, label, element, optional=optional, hint=hint)
+
+
+def _text(field: Field, label: str, *, multiline: bool = False, optional: bool = True, hint: str | None = None,
+          max_length: int = 3000, placeholder: str | None = None, initial: str | None = None) -> InputBlock:
+    element = PlainTextInputElement(action_id=field, multiline=multiline, max_length=max_length,
+                                    placeholder=placeholder, initial_value=initial)
+    return _input(field, label, element, optional=optional, hint=hint)
+
+
+def _person(field: Field, label: str, *, optional: bool, hint: str | None = None) -> InputBlock:
+    element = UserSelectElement(action_id=field, placeholder="Choose a person")
+    return _input(field, label, element, optional=optional, hint=hint)
 
 
 def update_modal(statuses: list[StatusInfo], ctx: ModalContext, *, lead: LeadSummary | None, tz: str,
@@ -80,7 +77,7 @@ def update_modal(statuses: list[StatusInfo], ctx: ModalContext, *, lead: LeadSum
     if lead is None:
         blocks.append(
             InputBlock(
-                block_id=B.LEAD,
+                block_id=Field.LEAD,
                 label="Lead",
                 hint=lead_hint or "Type the first letters of the company.",
                 element=ExternalDataSelectElement(action_id=Action.LEAD_SELECT, placeholder="Search companies…",
@@ -92,20 +89,19 @@ def update_modal(statuses: list[StatusInfo], ctx: ModalContext, *, lead: LeadSum
     options = status_options(statuses)
     current = next((o for o in options if lead and o.value == lead.status), None)
     blocks += [
-        _select(B.STATUS, Action.STATUS, "Status", options, initial=current,
+        _select(Field.STATUS, "Status", options, initial=current,
                 hint="Where the relationship stands now. Each status says what it means."),
-        _select(B.ACTIVITY, Action.ACTIVITY, "Activity", _options(ACTIVITY_KINDS),
+        _select(Field.ACTIVITY, "Activity", _options(ACTIVITY_KINDS),
                 hint="What you did. Leave empty if you only change the status or the follow-up."),
-        _select(B.OUTCOME, Action.OUTCOME, "Outcome", _options(OUTCOMES),
+        _select(Field.OUTCOME, "Outcome", _options(OUTCOMES),
                 hint="Attempts that reached nobody count too: choose No answer or Left message."),
-        _text(B.NOTE, Action.NOTE, "Note", multiline=True, placeholder="What was said, what was agreed…"),
-        InputBlock(block_id=B.FOLLOW_UP_DATE, label="Next follow-up", optional=True,
-                   hint=f"Date of the next step, in your time zone ({tz}). Replaces the open follow-up.",
-                   element=DatePickerElement(action_id=Action.FOLLOW_UP_DATE, placeholder="Pick a date")),
-        InputBlock(block_id=B.FOLLOW_UP_TIME, label="Follow-up time", optional=True,
-                   hint="Leave empty for 09:00.",
-                   element=TimePickerElement(action_id=Action.FOLLOW_UP_TIME, placeholder="09:00")),
-        _text(B.FOLLOW_UP_NOTE, Action.FOLLOW_UP_NOTE, "Next step", max_length=500,
+        _text(Field.NOTE, "Note", multiline=True, placeholder="What was said, what was agreed…"),
+        _input(Field.FOLLOW_UP_DATE, "Next follow-up",
+               DatePickerElement(action_id=Field.FOLLOW_UP_DATE, placeholder="Pick a date"),
+               hint=f"Date of the next step, in your time zone ({tz}). Replaces the open follow-up."),
+        _input(Field.FOLLOW_UP_TIME, "Follow-up time",
+               TimePickerElement(action_id=Field.FOLLOW_UP_TIME, placeholder="09:00"), hint="Leave empty for 09:00."),
+        _text(Field.FOLLOW_UP_NOTE, "Next step", max_length=500,
               placeholder="e.g. call back after the parcel cut-off"),
     ]
     return View(type="modal", callback_id=Callback.UPDATE_LEAD, title="Update lead", submit="Save",
@@ -114,17 +110,16 @@ def update_modal(statuses: list[StatusInfo], ctx: ModalContext, *, lead: LeadSum
 
 def new_lead_modal(ctx: ModalContext, *, company: str | None = None) -> View:
     blocks: list[Block] = [
-        _text(B.COMPANY, Action.COMPANY, "Company", optional=False, max_length=200, initial=company,
+        _text(Field.COMPANY, "Company", optional=False, max_length=200, initial=company,
               placeholder="e.g. Busan Bakery"),
-        _text(B.CONTACT_NAME, Action.CONTACT_NAME, "Contact name", max_length=200),
-        _text(B.EMAIL, Action.EMAIL, "Email", max_length=320, placeholder="name@company.com"),
-        _text(B.PHONE, Action.PHONE, "Phone", max_length=40),
-        _select(B.SEGMENT, Action.SEGMENT, "Segment", _options(SEGMENTS),
+        _text(Field.CONTACT_NAME, "Contact name", max_length=200),
+        _text(Field.EMAIL, "Email", max_length=320, placeholder="name@company.com"),
+        _text(Field.PHONE, "Phone", max_length=40),
+        _select(Field.SEGMENT, "Segment", _options(SEGMENTS),
                 hint="SMB: small, decides fast. Enterprise: big, slow, needs onboarding."),
-        _select(B.SOURCE, Action.SOURCE, "Source", _options(SOURCES)),
-        InputBlock(block_id=B.OWNER, label="Owner", optional=True, hint="Leave empty to own it yourself.",
-                   element=UserSelectElement(action_id=Action.OWNER, placeholder="Choose a person")),
-        _text(B.NOTE, Action.NOTE, "Note", multiline=True, placeholder="How they found us, what they need…"),
+        _select(Field.SOURCE, "Source", _options(SOURCES)),
+        _person(Field.OWNER, "Owner", optional=True, hint="Leave empty to own it yourself."),
+        _text(Field.NOTE, "Note", multiline=True, placeholder="How they found us, what they need…"),
     ]
     return View(type="modal", callback_id=Callback.NEW_LEAD, title="New lead", submit="Create", close="Cancel",
                 private_metadata=ctx.dump(), blocks=blocks)
@@ -135,9 +130,9 @@ def status_modal(statuses: list[StatusInfo], lead: LeadSummary, ctx: ModalContex
     current = next((o for o in options if o.value == lead.status), None)
     blocks: list[Block] = [
         _lead_header(lead, tz),
-        _select(B.STATUS, Action.STATUS, "Status", options, initial=current, optional=False,
+        _select(Field.STATUS, "Status", options, initial=current, optional=False,
                 hint="Each status says what it means."),
-        _text(B.REASON, Action.REASON, "Reason", max_length=500, placeholder="Why it changed (optional)"),
+        _text(Field.REASON, "Reason", max_length=500, placeholder="Why it changed (optional)"),
     ]
     return View(type="modal", callback_id=Callback.CHANGE_STATUS, title="Change status", submit="Save",
                 close="Cancel", private_metadata=ctx.dump(), blocks=blocks)
@@ -146,9 +141,8 @@ def status_modal(statuses: list[StatusInfo], lead: LeadSummary, ctx: ModalContex
 def reassign_modal(lead: LeadSummary, ctx: ModalContext, tz: str) -> View:
     blocks: list[Block] = [
         _lead_header(lead, tz),
-        InputBlock(block_id=B.OWNER, label="New owner", optional=False,
-                   element=UserSelectElement(action_id=Action.OWNER, placeholder="Choose a person")),
-        _text(B.REASON, Action.REASON, "Reason", max_length=500, placeholder="Why (optional)"),
+        _person(Field.OWNER, "New owner", optional=False),
+        _text(Field.REASON, "Reason", max_length=500, placeholder="Why (optional)"),
     ]
     return View(type="modal", callback_id=Callback.REASSIGN, title="Reassign lead", submit="Reassign",
                 close="Cancel", private_metadata=ctx.dump(), blocks=blocks)
