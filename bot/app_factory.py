@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import commands, errors
+from bot.ack_first import AckFirst
 from bot.deps import Crm
 from bot.settings import Settings
 from store.clock import Clock, SystemClock
@@ -31,10 +32,13 @@ def build_app(settings: Settings, db: Database, clock: Clock | None = None, *,
                                                          thread_name_prefix="listener"),
     )
     crm = Crm(db=db, clock=clock or SystemClock(), settings=settings)
+    gate = AckFirst()
+    app.ack_gate = gate  # type: ignore[attr-defined] - the HTTP server records requests in it
 
     @app.middleware
     def inject_crm(context: BoltContext, next) -> None:  # noqa: A002 - Bolt's name
         context["crm"] = crm
+        context["ack_gate"] = gate
         next()
 
     errors.register(app)

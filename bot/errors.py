@@ -17,6 +17,7 @@ from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
+from bot.ack_first import YieldingAck
 from bot.views.modals import message_modal
 from bot.views.text import esc
 from store.errors import CrmError
@@ -36,7 +37,8 @@ def guarded(fn: Callable[..., None]) -> Callable[..., None]:
 
     def listener(ack: Ack, body: dict, payload: dict, context: BoltContext, client: WebClient, respond, view,
                  logger) -> None:
-        given = {"ack": ack, "body": body, "payload": payload, "context": context, "client": client,
+        polite_ack = YieldingAck(ack, context.get("ack_gate"))
+        given = {"ack": polite_ack, "body": body, "payload": payload, "context": context, "client": client,
                  "respond": respond, "view": view, "logger": logger}
         try:
             fn(**{n: given[n] for n in names})

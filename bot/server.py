@@ -9,6 +9,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
+from bot.ack_first import AckFirst
 from store.db import Database
 
 log = logging.getLogger(__name__)
@@ -17,12 +18,19 @@ log = logging.getLogger(__name__)
 class WsgiApp:
     def __init__(self, app: App, db: Database) -> None:
         self.slack = SlackRequestHandler(app, path="/slack/events")
+        self.gate: AckFirst | None = getattr(app, "ack_gate", None)
         self.db = db
 
     def __call__(self, environ, start_response):
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path == "/slack/events" and method == "POST":
-            return self.slack(environ, start_response)
+            if self.gate is None:
+                return self.slack(environ, start_response)
+            token = self.gate.arrived()
+            try:
+                return self.slack(environ, start_response)
+            finally:
+                self.gate.answered(token)
         if path == "/healthz" and method in ("GET", "HEAD"):
             return self._health(start_response)
         if path == "/slack/events":

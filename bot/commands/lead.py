@@ -21,7 +21,7 @@ from bot.commands.parse import mentioned_user, parse_command, parse_when, split_
 from bot.views import lists, replies
 from bot.views.help import help_message
 from bot.views.lead_360 import lead_360
-from bot.views.modals import new_lead_modal, update_modal
+from bot.views.modals import new_lead_modal, update_modal_payload
 from store.dto import LeadChanged, LeadSummary
 from store.errors import Invalid
 from store.services import leads, pipeline, updates
@@ -120,7 +120,7 @@ def open_update_modal(client: WebClient, crm: Crm, team_id: str, user_id: str, t
     with crm.db.read() as s:
         statuses = pipeline.statuses(s, team_id)
     tz = people.tz_of(crm, team_id, user_id)
-    client.views_open(trigger_id=trigger_id, view=update_modal(statuses, ctx, lead=lead, tz=tz))
+    client.views_open(trigger_id=trigger_id, view=update_modal_payload(statuses, ctx, lead=lead, tz=tz))
     people.member(client, crm, team_id, user_id)  # warm the zone cache for the submission
 
 

@@ -9,7 +9,7 @@ from bot.views.help import help_message
 from bot.views.lead_360 import lead_360
 from bot.views.lead_card import lead_card, thread_line
 from bot.views.lists import find_results, my_leads, pick_lead
-from bot.views.modals import lead_option, new_lead_modal, update_modal
+from bot.views.modals import lead_option, new_lead_modal, update_modal, update_modal_payload
 from store.dto import ChangeRecord, ContactInfo, FollowUpInfo, LeadDetail, LeadSummary, SearchHit, TimelineEntry
 from store.services.pipeline import TEMPLATES
 from store.dto import StatusInfo
@@ -86,3 +86,12 @@ def test_lists_within_limits():
     assert len(d[1]["elements"]) == 10 and "more than 10" in d[0]["text"]["text"]
     _, blocks = help_message("<!channel>")
     assert "<!channel>" not in str([b.to_dict() for b in blocks])
+
+
+def test_fast_update_payload_is_exactly_the_view():
+    ctx = ModalContext(lead_id=1, channel_id="C1")
+    for lead in (summary(), None, summary(status="Bad fit")):
+        for tz in ("UTC", "Europe/Berlin"):
+            expected = update_modal(STATUSES, ctx, lead=lead, tz=tz).to_dict()
+            assert update_modal_payload(STATUSES, ctx, lead=lead, tz=tz) == expected
+            assert update_modal_payload(STATUSES, ctx, lead=lead, tz=tz) == expected  # from the cache
