@@ -160,7 +160,7 @@ class Lead(Base):
 
 class Activity(Base):
     __tablename__ = "activity"
-    __table_args__ = (Index("ix_activity_lead_time", "lead_id", "occurred_at"),)
+    __table_args__ = (Index("ix_activity_team_lead_time", "team_id", "lead_id", "occurred_at"),)
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"))
@@ -174,7 +174,7 @@ class Activity(Base):
 
 class StatusChange(Base):
     __tablename__ = "status_change"
-    __table_args__ = (Index("ix_status_change_lead_time", "lead_id", "changed_at"),)
+    __table_args__ = (Index("ix_status_change_team_lead_time", "team_id", "lead_id", "changed_at"),)
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"))
@@ -189,7 +189,7 @@ class Assignment(Base):
     """Every change of a lead's owner, with who did it and why."""
 
     __tablename__ = "assignment"
-    __table_args__ = (Index("ix_assignment_lead_time", "lead_id", "assigned_at"),)
+    __table_args__ = (Index("ix_assignment_team_lead_time", "team_id", "lead_id", "assigned_at"),)
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"))
@@ -204,7 +204,7 @@ class FollowUp(Base):
     __tablename__ = "follow_up"
     __table_args__ = (
         Index("ix_follow_up_due", "state", "due_at"),
-        Index("ix_follow_up_lead", "lead_id", "state"),
+        Index("ix_follow_up_team_lead", "team_id", "lead_id", "state"),
         Index("ix_follow_up_owner", "team_id", "owner_id", "state", "due_at"),
     )
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
@@ -226,7 +226,7 @@ class Comment(Base):
     __tablename__ = "comment"
     __table_args__ = (
         UniqueConstraint("team_id", "channel", "ts", name="uq_comment_message"),
-        Index("ix_comment_lead_ts", "lead_id", "posted_at"),
+        Index("ix_comment_team_lead_time", "team_id", "lead_id", "posted_at"),
     )
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))

@@ -209,8 +209,9 @@ def search(db: Database, team_id: str, text: str, *, limit: int = 20) -> list[Se
         contacts = select(Contact.organization_id).where(Contact.team_id == team_id)
         add(contacts.where(_prefix(Contact.email_key, key, dialect)).limit(limit), "email")
         add(contacts.where(_prefix(Contact.name_key, key, dialect)).limit(limit), "contact")
-        if len(found) < limit and len(key) >= 3:
-            pattern = "%" + like_escape(key) + "%"
+        exact_kind = "@" in q or (q.startswith("#") and q[1:].isdigit())  # e-mails and ids are never inside names
+        if len(found) < limit and len(key) >= 3 and not exact_kind:
+            pattern = "%" + like_escape(key) + "%"  # a scan, bounded by the limit: names that contain the text
             add(base.where(Organization.name_key.like(pattern, escape="\\")).limit(limit), "company")
         if not found:
             return []
