@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from bot.settings import Settings
 from store.clock import Clock
@@ -14,3 +15,4 @@ class Crm:
     db: Database
     clock: Clock
     settings: Settings
+    stopping: threading.Event = field(default_factory=threading.Event)  # set on SIGTERM/SIGINT

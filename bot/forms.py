@@ -44,6 +44,15 @@ class UpdateForm(BaseModel):
     follow_up_date: date | None = None
     follow_up_time: time | None = None
     follow_up_note: str | None = None
+    follow_up_close: str | None = None  # "done" | "keep"
+
+
+class RescheduleForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    follow_up_date: date | None = None
+    follow_up_time: time | None = None
+    follow_up_note: str | None = None
 
 
 class NewLeadForm(BaseModel):
@@ -76,6 +85,7 @@ FIELD_BLOCKS = {
     **{f.value: f for f in Field},
     "follow_up": Field.FOLLOW_UP_DATE,
     "occurred_at": Field.FOLLOW_UP_DATE,
+    "due": Field.FOLLOW_UP_DATE,
 }
 
 

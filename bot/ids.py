@@ -10,6 +10,7 @@ class Callback(StrEnum):
     UPDATE_LEAD = "lead_update"
     CHANGE_STATUS = "lead_status"
     REASSIGN = "lead_reassign"
+    RESCHEDULE = "followup_reschedule"
 
 
 class Action(StrEnum):
@@ -21,6 +22,13 @@ class Action(StrEnum):
     PICK_LEAD = "pick_lead"
     # the Lead picker (an external_select: its options listener is keyed by this)
     LEAD_SELECT = "lead_select"
+    # a nudge DM (and the /lead log reply's "Mark follow-up done")
+    NUDGE_DONE = "nudge_done"
+    NUDGE_SNOOZE = "nudge_snooze"  # the button: one hour
+    NUDGE_SNOOZE_UNTIL = "nudge_snooze_until"  # the menu: later today, tomorrow 9:00, next Monday 9:00
+    NUDGE_RESCHEDULE = "nudge_reschedule"
+    NUDGE_LOG = "nudge_log_activity"
+    NUDGE_OPEN_LEAD = "nudge_open_lead"
 
 
 class Field(StrEnum):
@@ -42,9 +50,11 @@ class Field(StrEnum):
     FOLLOW_UP_DATE = "follow_up_date"
     FOLLOW_UP_TIME = "follow_up_time"
     FOLLOW_UP_NOTE = "follow_up_note"
+    FOLLOW_UP_CLOSE = "follow_up_close"  # update modal: mark the open follow-up done, or keep it
 
 
 class Block(StrEnum):
     """Message block ids."""
 
     CARD_ACTIONS = "card_actions"
+    NUDGE_ACTIONS = "nudge_actions"

@@ -31,12 +31,23 @@ class LeadRef(Meta):
     lead_id: int
 
 
+class NudgeRef(Meta):
+    """A nudge DM's buttons: the follow-up, its lead, and the notification (one action per nudge)."""
+
+    follow_up_id: int
+    lead_id: int
+    notification_id: int | None = None
+
+
 class ModalContext(Meta):
     """private_metadata of the modals: the lead (if chosen up front) and where to answer."""
 
     lead_id: int | None = None
     channel_id: str | None = None
     response_url: str | None = None
+    status: str | None = None  # the lead's status when the modal opened: left as is, it changes nothing
+    nudge: NudgeRef | None = None  # opened from a nudge DM: edit it once saved
+    dm_ts: str | None = None
 
 
 class PendingAction(Meta):

@@ -37,7 +37,7 @@ def run() -> int:
     except (BoltError, SlackApiError) as exc:
         raise StartupError(f"SLACK_BOT_TOKEN: Slack refused it at {settings.slack_api_url} ({exc})") from None
     warm_up()
-    from scheduler import start as start_scheduler
+    from scheduler import start as start_scheduler, stop as stop_scheduler
 
     sched = start_scheduler(app.crm, client)  # type: ignore[attr-defined]
     try:
@@ -58,6 +58,6 @@ def run() -> int:
     except KeyboardInterrupt:
         log.info("stopping")
     finally:
-        sched.shutdown(wait=False)
+        stop_scheduler(app.crm, sched)  # type: ignore[attr-defined]
         db.dispose()
     return 0

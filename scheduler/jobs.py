@@ -6,9 +6,13 @@ import logging
 
 from slack_sdk import WebClient
 
+from bot import people
 from bot.delivery import deliver_lead
 from bot.deps import Crm
-from store.services import outbox
+from bot.notifier import Notifier
+from store.services import nudges, outbox
+
+PLAN_BATCH = 500
 
 log = logging.getLogger(__name__)
 
@@ -24,3 +28,17 @@ def deliver_owed_posts(crm: Crm, client: WebClient, *, limit: int = 200) -> int:
             continue
         delivered += result.error is None
     return delivered
+
+
+def sweep_follow_ups(crm: Crm, notifier: Notifier) -> int:
+    """Plan due nudges, repeats, escalations and digests, then send what is owed (for at most about one
+    sweep period, so planning stays fresh; what is left goes out in the next run)."""
+    for team_id, user_id in nudges.owners_to_profile(crm.db, crm.clock):
+        try:
+            people.member(notifier.client, crm, team_id, user_id)  # their zone decides their digest time
+        except Exception:  # noqa: BLE001 - a profile we cannot read must not stop the sweep
+            log.warning("sweep: no profile for %s", user_id, exc_info=True)
+    while nudges.plan_nudges(crm.db, crm.clock, limit=PLAN_BATCH) == PLAN_BATCH and not crm.stopping.is_set():
+        pass
+    nudges.plan_digests(crm.db, crm.clock)
+    return notifier.deliver_due(budget=max(5.0, crm.settings.crm_sweep_seconds))

@@ -23,6 +23,14 @@ class MemberInfo:
     is_bot: bool
     role: str
     fetched_at: datetime
+    manager_id: str | None = None
+    digest_enabled: bool = True
+    digest_time: str = "09:00"
+
+    @property
+    def can_manage(self) -> bool:
+        """Workspace admins and owners (Slack's is_admin) and members given the manager or admin role."""
+        return self.is_admin or self.role in ("admin", "manager")
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,7 @@ class ChangeRecord:
     follow_up_at: datetime | None = None
     follow_up_note: str | None = None
     follow_up_closed: str | None = None  # done | cancelled: what happened to the previous one
+    follow_up_moved: bool | None = None  # follow_up_at is the open follow-up's new time (rescheduled)
     owner_from: str | None = None
     owner_to: str | None = None
 

@@ -80,6 +80,8 @@ class Member(Base):
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
     role: Mapped[str] = mapped_column(String(16), default="rep")
     manager_id: Mapped[str | None] = mapped_column(String(32))
+    digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    digest_time: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")  # local HH:MM
     fetched_at: Mapped[datetime]
 
 
@@ -206,6 +208,7 @@ class FollowUp(Base):
         Index("ix_follow_up_due", "state", "due_at"),
         Index("ix_follow_up_team_lead", "team_id", "lead_id", "state"),
         Index("ix_follow_up_owner", "team_id", "owner_id", "state", "due_at"),
+        Index("ix_follow_up_next_nudge", "next_nudge_at"),
     )
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
@@ -215,6 +218,11 @@ class FollowUp(Base):
     note: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16), default="open")  # open | done | cancelled
     snooze_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Nudging: when the owner is owed the next DM (NULL once closed or escalated), and how many were planned
+    # for the current due time (the first nudge plus repeats).
+    next_nudge_at: Mapped[datetime | None]
+    nudges_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    escalated_at: Mapped[datetime | None]
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
@@ -271,3 +279,33 @@ class IdempotencyKey(Base):
     team_id: Mapped[str] = mapped_column(ForeignKey("team.id"), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[datetime]
+
+
+class Notification(Base):
+    """A DM the bot owes someone (a nudge, an escalation, a digest): planned once under a unique key,
+    claimed before it is sent, marked sent when Slack says ok. Its channel and ts let buttons edit it."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        UniqueConstraint("team_id", "key", name="uq_notification_key"),
+        Index("ix_notification_pending", "state", "next_attempt_at"),
+        Index("ix_notification_follow_up", "follow_up_id"),
+    )
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # nudge | escalation | digest
+    key: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[str] = mapped_column(String(32))  # who receives it
+    follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("follow_up.id"))
+    payload: Mapped[dict | None] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|skipped|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    acted: Mapped[str | None] = mapped_column(String(200))  # what its buttons did, once
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

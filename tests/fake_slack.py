@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -93,6 +94,12 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
         self._lock = threading.Lock()
+        # Rate limits as Slack applies them: {method: per-second allowance} over a sliding second, and
+        # {method: (probability, Retry-After)} for a storm of 429s.
+        self.limits: dict[str, int] = {}
+        self.flaky: dict[str, tuple[float, int]] = {}
+        self._recent: dict[str, list[float]] = {}
+        self._random = random.Random(1234)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -143,6 +150,23 @@ class FakeSlack:
             self.responses.clear()
 
     # ---------------------------------------------------------------- the API
+    def _limited(self, method: str) -> tuple[int, dict, dict] | None:
+        """429 when the method's allowance for the last second is used up, or by the storm's dice."""
+        limited = {"Retry-After": "1"}
+        if method in self.flaky:
+            chance, retry_after = self.flaky[method]
+            if self._random.random() < chance:
+                return 429, {"Retry-After": str(retry_after)}, {"ok": False, "error": "ratelimited"}
+        if method in self.limits:
+            now = time.monotonic()
+            recent = [t for t in self._recent.get(method, []) if t > now - 1.0]
+            if len(recent) >= self.limits[method]:
+                self._recent[method] = recent
+                return 429, limited, {"ok": False, "error": "ratelimited"}
+            recent.append(now)
+            self._recent[method] = recent
+        return None
+
     def _api(self, method: str, args: dict) -> tuple[int, dict, dict]:
         with self._lock:
             queued = self.failures.get(method)
@@ -150,6 +174,10 @@ class FakeSlack:
                 failure = queued.pop(0)
                 self.calls.append(Call("!" + method, args))
                 return failure
+            limited = self._limited(method)
+            if limited:
+                self.calls.append(Call("!" + method, args))
+                return limited
             self.calls.append(Call(method, args))
         if method == "auth.test":
             return 200, {}, {"ok": True, "team_id": self.team_id, "user_id": "UBOT", "bot_id": "BBOT",

@@ -166,10 +166,13 @@ class SlackDriver:
 
 
 def _empty(el: dict) -> dict:
+    """An input the person left alone: Slack submits its initial value (or nothing)."""
     kind = el["type"]
-    key = {"static_select": "selected_option", "external_select": "selected_option", "datepicker": "selected_date",
-           "timepicker": "selected_time", "users_select": "selected_user"}.get(kind, "value")
-    return {"type": kind, key: None}
+    key, initial = {"static_select": ("selected_option", "initial_option"),
+                    "external_select": ("selected_option", "initial_option"),
+                    "datepicker": ("selected_date", "initial_date"), "timepicker": ("selected_time", "initial_time"),
+                    "users_select": ("selected_user", "initial_user")}.get(kind, ("value", "initial_value"))
+    return {"type": kind, key: el.get(initial)}
 
 
 def _filled(el: dict, value) -> dict:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.commands import buttons, events, lead, modals, options
+from bot.commands import buttons, events, lead, modals, nudges, options, prefs
 
 
 def register(app: App) -> None:
-    for module in (lead, modals, buttons, options, events):
+    for module in (lead, prefs, modals, buttons, nudges, options, events):
         module.register(app)

@@ -21,7 +21,7 @@ from bot.commands.parse import mentioned_user, parse_command, parse_when, split_
 from bot.views import lists, replies
 from bot.views.help import help_message
 from bot.views.lead_360 import lead_360
-from bot.views.modals import new_lead_modal, update_modal_payload
+from bot.views.modals import follow_up_default, new_lead_modal, update_modal_payload
 from store.dto import LeadChanged, LeadSummary
 from store.errors import Invalid
 from store.services import leads, pipeline, updates
@@ -80,12 +80,6 @@ def resolve_one(asker: Asker, ref: str, pending: PendingAction, usage: str) -> L
     return matches[0]
 
 
-def answer_change(asker: Asker, result: LeadChanged) -> None:
-    delivered = deliver_lead(asker.client, asker.crm, asker.team_id, result.lead.id)
-    lead = leads.get_lead(asker.crm.db, asker.team_id, result.lead.id)
-    asker.respond(text=replies.changed(lead, result.change, asker.tz(), delivered.error))
-
-
 # ------------------------------------------------------------------ subcommands
 
 
@@ -115,12 +109,17 @@ def update(asker: Asker, args: str) -> None:
 
 
 def open_update_modal(client: WebClient, crm: Crm, team_id: str, user_id: str, trigger_id: str | None,
-                      ctx: ModalContext, lead: LeadSummary | None) -> None:
+                      ctx: ModalContext, lead: LeadSummary | None, *, close_default: str | None = None) -> None:
     """Open first (the trigger expires in 3 s): only cached data is used to build the modal."""
     with crm.db.read() as s:
         statuses = pipeline.statuses(s, team_id)
     tz = people.tz_of(crm, team_id, user_id)
-    client.views_open(trigger_id=trigger_id, view=update_modal_payload(statuses, ctx, lead=lead, tz=tz))
+    if lead is not None:
+        ctx = ctx.model_copy(update={"status": lead.status})
+    if not (close_default and lead and lead.follow_up):
+        close_default = follow_up_default(lead, crm.clock.now())
+    client.views_open(trigger_id=trigger_id, view=update_modal_payload(statuses, ctx, lead=lead, tz=tz,
+                                                                       close_default=close_default))
     people.member(client, crm, team_id, user_id)  # warm the zone cache for the submission
 
 
@@ -132,6 +131,18 @@ def log(asker: Asker, args: str) -> None:
     if lead:
         answer_change(asker, updates.log_note(asker.crm.db, asker.crm.clock, asker.team_id, asker.user_id,
                                               lead.id, text))
+
+
+def answer_change(asker: Asker, result: LeadChanged) -> None:
+    """Confirm a change; when an activity was logged and a follow-up is still open, offer to close it."""
+    delivered = deliver_lead(asker.client, asker.crm, asker.team_id, result.lead.id)
+    lead = leads.get_lead(asker.crm.db, asker.team_id, result.lead.id)
+    text = replies.changed(lead, result.change, asker.tz(), delivered.error)
+    if result.change.activity and lead.follow_up and not result.change.follow_up_at:
+        blocks = replies.follow_up_still_open(text, lead, asker.tz(), asker.crm.clock.now())
+        asker.respond(text=text, blocks=[b.to_dict() for b in blocks])
+        return
+    asker.respond(text=text)
 
 
 def status(asker: Asker, args: str) -> None:

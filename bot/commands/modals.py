@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot import people
+from bot.commands import nudges as nudge_buttons
 from bot.delivery import deliver_lead
 from bot.deps import Crm
 from bot.errors import guarded
@@ -22,6 +23,7 @@ from bot.forms import NewLeadForm, StatusForm, UpdateForm, field_errors, local_t
 from bot.ids import Callback
 from bot.metadata import ModalContext
 from bot.views import replies
+from store.dto import LeadChanged
 from store.errors import Duplicate, Invalid
 from store.services import leads, updates
 
@@ -40,7 +42,7 @@ def _team(context: BoltContext) -> str:
 
 
 def _save(ack: Ack, view: dict, client: WebClient, context: BoltContext, field: str,
-          build: Callable[[Crm, str, str, ModalContext], updates.LeadUpdate]) -> None:
+          build: Callable[[Crm, str, str, ModalContext], updates.LeadUpdate]) -> LeadChanged | None:
     """Shared by the lead-changing modals: build the update (may raise Invalid for a field), apply it
     once per view, answer with field errors or close the modal, then edit the card and confirm."""
     crm: Crm = context["crm"]
@@ -50,13 +52,17 @@ def _save(ack: Ack, view: dict, client: WebClient, context: BoltContext, field: 
         upd = build(crm, team, user, ctx)
         result = updates.update_lead(crm.db, crm.clock, team, user, upd, idempotency_key=f"view:{view['id']}")
     except Duplicate:
-        return ack()
+        ack()
+        return None
     except Invalid as exc:
-        return ack(field_errors(view, exc.field or field, exc.message))
+        ack(field_errors(view, exc.field or field, exc.message))
+        return None
     ack()
     delivered = deliver_lead(client, crm, team, result.lead.id)
     lead = leads.get_lead(crm.db, team, result.lead.id)
-    notify(client, ctx, user, replies.changed(lead, result.change, people.tz_of(crm, team, user), delivered.error))
+    if ctx.nudge is None:  # from a nudge, the edited DM is the confirmation
+        notify(client, ctx, user, replies.changed(lead, result.change, people.tz_of(crm, team, user), delivered.error))
+    return result
 
 
 def submit_update(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
@@ -70,10 +76,17 @@ def submit_update(ack: Ack, view: dict, client: WebClient, context: BoltContext)
         due = None
         if form.follow_up_date:
             due = local_to_utc(form.follow_up_date, form.follow_up_time, people.member(client, crm, team, user).tz)
-        return updates.LeadUpdate(lead_id=lead_id, status=form.status, activity=form.activity, outcome=form.outcome,
-                                  note=form.note, follow_up_at=due, follow_up_note=form.follow_up_note)
+        status = None if ctx.status and form.status == ctx.status else form.status  # untouched: no change
+        return updates.LeadUpdate(lead_id=lead_id, status=status, activity=form.activity, outcome=form.outcome,
+                                  note=form.note, follow_up_at=due, follow_up_note=form.follow_up_note,
+                                  close_follow_up=form.follow_up_close == "done")
 
-    _save(ack, view, client, context, "note", build)
+    result = _save(ack, view, client, context, "note", build)
+    ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
+    if result is not None and ctx.nudge is not None:
+        crm: Crm = context["crm"]
+        nudge_buttons.after_update(client, crm, _team(context), context.user_id, ctx,
+                                   closed=bool(result.change.follow_up_closed))
 
 
 def submit_status(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:

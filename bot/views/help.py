@@ -16,6 +16,9 @@ COMMANDS = [
     ("show <lead>", "Everything about the customer: status, owner, contacts, follow-up, latest history."),
     ("find <text>", "Search companies, contact names, e-mails and domains."),
     ("mine", "Your open leads, overdue follow-ups first."),
+    ("digest [on|off|08:30]", "Your weekday morning DM of today's and overdue follow-ups: turn it off, on, or move it."),
+    ("manager [@boss | @rep @boss | none]", "Who hears about your follow-ups that stay overdue after reminders."),
+    ("settings [repeat 12h | repeats 3 | escalate on|off | manager @boss]", "Workspace reminder rules (managers and admins change them)."),
     ("help", "This list."),
 ]
 
@@ -33,7 +36,8 @@ def help_message(unknown: str | None = None) -> tuple[str, list[Block]]:
             text=f"I don't know `{esc_cut(unknown, 60)}`. Here is what `/lead` can do:")))
     blocks.append(SectionBlock(text=MarkdownTextObject(text=lines)))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=LEAD_REF)]))
-    return "What /lead can do: new, update, log, status, assign, followup, show, find, mine, help.", blocks
+    return ("What /lead can do: new, update, log, status, assign, followup, show, find, mine, digest, manager, "
+            "settings, help.", blocks)
 
 
 def mention_help() -> str:

@@ -83,7 +83,8 @@ def thread_line(change: ChangeRecord, owner_tz: str = "UTC", actor_name: str | N
     if change.owner_to:
         parts.append(f"Owner {user(change.owner_from)} → {user(change.owner_to)}")
     if change.follow_up_at:
-        line = f"Next follow-up {when_for_all(change.follow_up_at, owner_tz)}"
+        label = "Follow-up moved to" if change.follow_up_moved else "Next follow-up"
+        line = f"{label} {when_for_all(change.follow_up_at, owner_tz)}"
         if change.follow_up_note:
             line += f": {esc_cut(change.follow_up_note, 300)}"
         parts.append(line)

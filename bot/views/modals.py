@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     Block,
@@ -103,16 +104,39 @@ def _update_inputs(statuses: tuple[StatusInfo, ...], current_status: str | None,
     ]
 
 
+FOLLOW_UP_CHOICES = {"done": "Mark it done", "keep": "Keep it open"}
+
+
+def _follow_up_choice(lead: LeadSummary | None, default: str, tz: str) -> InputBlock:
+    options = [Option(text=label, value=value) for value, label in FOLLOW_UP_CHOICES.items()]
+    due = f" (due {when(lead.follow_up.due_at, tz)})" if lead and lead.follow_up else ""
+    return _select(Field.FOLLOW_UP_CLOSE, "Open follow-up", options,
+                   initial=next(o for o in options if o.value == default),
+                   hint=f"When you log an activity: is the open follow-up{due} done? A new follow-up replaces it.")
+
+
+def follow_up_default(lead: LeadSummary | None, now, *, from_nudge: bool = False) -> str | None:
+    """Whether the update modal asks about the open follow-up, and what it suggests: done when it is
+    due (or the modal came from its nudge), keep when it lies ahead; with the Lead picker: keep."""
+    if lead is None:
+        return "keep"
+    if lead.follow_up is None:
+        return None
+    return "done" if from_nudge or lead.follow_up.due_at <= now else "keep"
+
+
 def _update_view(ctx: ModalContext, blocks: list) -> View:
     return View(type="modal", callback_id=Callback.UPDATE_LEAD, title="Update lead", submit="Save",
                 close="Cancel", private_metadata=ctx.dump(), blocks=blocks)
 
 
 def update_modal(statuses: list[StatusInfo], ctx: ModalContext, *, lead: LeadSummary | None, tz: str,
-                 lead_hint: str | None = None) -> View:
-    """Status, Activity, Outcome, Note, Next follow-up: one submission applies them all."""
+                 lead_hint: str | None = None, close_default: str | None = None) -> View:
+    """Status, Activity, Outcome, Note, (Open follow-up), Next follow-up: one submission applies them all."""
     first = _lead_picker(lead_hint) if lead is None else _lead_header(lead, tz)
     inputs = _update_inputs(tuple(statuses), lead.status if lead else None, tz)
+    if close_default:
+        inputs.insert(4, _follow_up_choice(lead, close_default, tz))
     return _update_view(ctx, [first, *inputs])
 
 
@@ -122,14 +146,36 @@ def _update_inputs_json(statuses: tuple[StatusInfo, ...], current_status: str | 
 
 
 def update_modal_payload(statuses: list[StatusInfo], ctx: ModalContext, *, lead: LeadSummary | None,
-                         tz: str) -> dict:
+                         tz: str, close_default: str | None = None) -> dict:
     """`update_modal(...).to_dict()`, fast: the inputs depend only on (statuses, current status, zone),
     so their validated JSON is built once and reused. This is on the path to views.open (3 s trigger)."""
     first = _lead_picker(None) if lead is None else _lead_header(lead, tz)
-    inputs = _update_inputs_json(tuple(statuses), lead.status if lead else None, tz)
+    inputs = list(_update_inputs_json(tuple(statuses), lead.status if lead else None, tz))
+    if close_default:
+        inputs.insert(4, _follow_up_choice(lead, close_default, tz).to_dict())
     payload = _update_view(ctx, [first]).to_dict()
-    payload["blocks"] = payload["blocks"] + list(inputs)
+    payload["blocks"] = payload["blocks"] + inputs
     return payload
+
+
+def reschedule_modal(item_company: str, due_at, note: str | None, ctx: ModalContext, tz: str) -> View:
+    """A new date and time for a follow-up (in the owner's zone), and optionally a new note."""
+    d = due_at.astimezone(ZoneInfo(tz))
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(
+            text=f"*{esc_cut(item_company, 200)}*\nFollow-up due {when(due_at, tz)}"
+                 + (f": {esc_cut(note, 300)}" if note else ""))),
+        _input(Field.FOLLOW_UP_DATE, "Date", DatePickerElement(action_id=Field.FOLLOW_UP_DATE,
+                                                              initial_date=f"{d:%Y-%m-%d}"),
+               optional=False, hint=f"In your time zone ({tz})."),
+        _input(Field.FOLLOW_UP_TIME, "Time", TimePickerElement(action_id=Field.FOLLOW_UP_TIME,
+                                                              initial_time=f"{d:%H:%M}"),
+               hint="Leave empty for 09:00."),
+        _text(Field.FOLLOW_UP_NOTE, "Next step", max_length=500, initial=note,
+              placeholder="What to do then (leave as is to keep it)"),
+    ]
+    return View(type="modal", callback_id=Callback.RESCHEDULE, title="Reschedule follow-up", submit="Reschedule",
+                close="Cancel", private_metadata=ctx.dump(), blocks=blocks)
 
 
 def new_lead_modal(ctx: ModalContext, *, company: str | None = None) -> View:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
+
+from bot.ids import Action
+from bot.metadata import NudgeRef
 from bot.views.text import esc, esc_cut, user, when
 from store.dto import ChangeRecord, LeadSummary
 
@@ -35,7 +41,8 @@ def changed(lead: LeadSummary, change: ChangeRecord, tz: str, card_error: str | 
     if change.owner_to:
         bits.append(f"owner is now {user(change.owner_to)}")
     if change.follow_up_at:
-        bits.append(f"next follow-up {when(change.follow_up_at, tz)}")
+        label = "follow-up moved to" if change.follow_up_moved else "next follow-up"
+        bits.append(f"{label} {when(change.follow_up_at, tz)}")
     elif change.follow_up_closed:
         bits.append(f"open follow-up marked {change.follow_up_closed}")
     return f"*{esc_cut(lead.company, 200)}*: " + ", ".join(bits) + "." + _where(lead) + card_problem(card_error)
@@ -48,3 +55,17 @@ def card_problem(error: str | None) -> str:
         return ("\n:warning: I can't post the lead card in this channel. Invite me (`/invite @CRM`) or ask an "
                 "admin to set CRM_CHANNEL; I'll keep trying.")
     return f"\n:warning: Slack did not take the card update yet ({esc(error)}); I'll retry."
+
+
+def follow_up_still_open(confirmation: str, lead: LeadSummary, tz: str, now: datetime) -> list[Block]:
+    """After `/lead log`: the follow-up is still open; one click closes it."""
+    f = lead.follow_up
+    assert f is not None
+    due = f"due {when(f.due_at, tz)}" + (" (overdue)" if f.due_at <= now else "")
+    ref = NudgeRef(follow_up_id=f.id, lead_id=lead.id).dump()
+    return [
+        SectionBlock(text=MarkdownTextObject(text=confirmation)),
+        SectionBlock(text=MarkdownTextObject(
+            text=f"Your follow-up is still open, {due}" + (f": {esc_cut(f.note, 300)}" if f.note else "."))),
+        ActionsBlock(elements=[ButtonElement(text="Mark follow-up done", action_id=Action.NUDGE_DONE, value=ref)]),
+    ]

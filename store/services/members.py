@@ -15,7 +15,8 @@ PROFILE_TTL = timedelta(hours=12)
 
 
 def _info(m: Member) -> MemberInfo:
-    return MemberInfo(m.user_id, m.name, m.tz, m.is_admin, m.is_bot, m.role, m.fetched_at)
+    return MemberInfo(m.user_id, m.name, m.tz, m.is_admin, m.is_bot, m.role, m.fetched_at, m.manager_id,
+                      m.digest_enabled if m.digest_enabled is not None else True, m.digest_time or "09:00")
 
 
 def get_member(db: Database, team_id: str, user_id: str) -> MemberInfo | None:

@@ -38,6 +38,7 @@ class LeadUpdate:
     follow_up_at: datetime | None = None
     follow_up_note: str | None = None
     owner_id: str | None = None
+    close_follow_up: bool = False  # logging an activity: it also completes the open follow-up
 
 
 def update_lead(
@@ -115,18 +116,24 @@ def _apply(s, lead: Lead, actor_id: str, upd: LeadUpdate, now, activity, outcome
         lead.owner_id = upd.owner_id
         for f in _open_follow_ups(s, lead):
             f.owner_id = upd.owner_id
-    if upd.follow_up_at is not None or (activity and not lead.is_open):
-        closing = "done" if activity else "cancelled"
+    if upd.follow_up_at is not None or (activity and (upd.close_follow_up or not lead.is_open)):
+        closing = "done" if activity or upd.close_follow_up else "cancelled"
         for f in _open_follow_ups(s, lead):
-            f.state, f.closed_at = closing, now
+            close(f, closing, now)
             rec["follow_up_closed"] = closing
     if upd.follow_up_at is not None:
         fnote = clean(upd.follow_up_note, limit=2000)
         s.add(FollowUp(team_id=team_id, lead_id=lead.id, owner_id=lead.owner_id or actor_id, due_at=upd.follow_up_at,
-                       note=fnote, state="open", snooze_count=0, created_by=actor_id, created_at=now))
+                       note=fnote, state="open", snooze_count=0, created_by=actor_id, created_at=now,
+                       next_nudge_at=upd.follow_up_at, nudges_sent=0))
         rec.update(follow_up_at=upd.follow_up_at, follow_up_note=fnote)
     s.flush()
     return ChangeRecord(**rec)
+
+
+def close(f: FollowUp, state: str, now: datetime) -> None:
+    """Done or cancelled: no more nudges."""
+    f.state, f.closed_at, f.next_nudge_at = state, now, None
 
 
 def _open_follow_ups(s, lead: Lead) -> list[FollowUp]:

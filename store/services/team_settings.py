@@ -1,0 +1,113 @@
+"""Workspace settings for nudges (repeat interval, how many repeats, the default manager) and each
+member's own: their manager and their morning digest."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy.orm import Session
+
+from store.clock import Clock
+from store.db import Database
+from store.errors import Invalid
+from store.models import Member, Team
+from store.services.pipeline import ensure_team
+
+NEVER = datetime(1970, 1, 1, tzinfo=timezone.utc)  # a member row made before Slack was asked: refresh it
+
+
+@dataclass(frozen=True)
+class NudgePolicy:
+    repeat_minutes: int = 24 * 60  # nudge again while overdue, this often
+    max_repeats: int = 3  # after the first nudge; then escalate
+    escalate: bool = True
+    default_manager_id: str | None = None
+    digest_window_hours: int = 3  # a digest not sent by HH:MM + this (bot down) is skipped for the day
+
+    @property
+    def repeat(self) -> timedelta:
+        return timedelta(minutes=self.repeat_minutes)
+
+
+def policy(s: Session, team_id: str) -> NudgePolicy:
+    team = s.get(Team, team_id)
+    stored = (team.settings or {}).get("nudges", {}) if team else {}
+    known = {f.name for f in fields(NudgePolicy)}
+    return NudgePolicy(**{k: v for k, v in stored.items() if k in known})
+
+
+def read_policy(db: Database, team_id: str) -> NudgePolicy:
+    with db.read() as s:
+        return policy(s, team_id)
+
+
+_DURATION = re.compile(r"^\s*(\d{1,5})\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?)\s*$", re.I)
+
+
+def parse_duration(text: str) -> int:
+    """'45m', '12h', '2d' → minutes."""
+    m = _DURATION.match(text or "")
+    if not m:
+        raise Invalid(f"“{text[:40]}” is not a duration. Use minutes, hours or days, such as `45m`, `12h` or `2d`.")
+    n, unit = int(m.group(1)), m.group(2)[0].lower()
+    minutes = n * {"m": 1, "h": 60, "d": 1440}[unit]
+    if not 5 <= minutes <= 30 * 1440:
+        raise Invalid("Choose between 5 minutes and 30 days.")
+    return minutes
+
+
+def set_policy(db: Database, clock: Clock, team_id: str, **changes: object) -> NudgePolicy:
+    with db.write() as s:
+        ensure_team(s, team_id, clock)
+        team = s.get(Team, team_id, with_for_update=s.bind.dialect.name == "postgresql")
+        current = asdict(policy(s, team_id))
+        current.update(changes)
+        new = NudgePolicy(**current)
+        team.settings = {**(team.settings or {}), "nudges": asdict(new)}
+        return new
+
+
+def _member_row(s: Session, clock: Clock, team_id: str, user_id: str) -> Member:
+    ensure_team(s, team_id, clock)
+    m = s.get(Member, (team_id, user_id))
+    if m is None:
+        m = Member(team_id=team_id, user_id=user_id, tz="UTC", role="rep", fetched_at=NEVER)
+        s.add(m)
+        s.flush()
+    return m
+
+
+def set_manager(db: Database, clock: Clock, team_id: str, user_id: str, manager_id: str | None) -> None:
+    if manager_id == user_id:
+        raise Invalid("Nobody can be their own manager. Mention someone else.")
+    with db.write() as s:
+        _member_row(s, clock, team_id, user_id).manager_id = manager_id
+
+
+def manager_of(s: Session, team_id: str, user_id: str, pol: NudgePolicy) -> str | None:
+    m = s.get(Member, (team_id, user_id))
+    manager = (m.manager_id if m else None) or pol.default_manager_id
+    return manager if manager != user_id else None
+
+
+_HHMM = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
+
+
+def parse_hhmm(text: str) -> str:
+    m = _HHMM.match((text or "").strip().lower())
+    if not m:
+        raise Invalid(f"“{text[:20]}” is not a time of day. Use 24-hour HH:MM, such as `08:30`.")
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+
+def set_digest(db: Database, clock: Clock, team_id: str, user_id: str, *, enabled: bool | None = None,
+               at: str | None = None) -> tuple[bool, str]:
+    with db.write() as s:
+        m = _member_row(s, clock, team_id, user_id)
+        if enabled is not None:
+            m.digest_enabled = enabled
+        if at is not None:
+            m.digest_time, m.digest_enabled = parse_hhmm(at), True
+        return m.digest_enabled, m.digest_time
