@@ -44,6 +44,7 @@ class Pacer:
         self._sent: deque[float] = deque(maxlen=2000)
         self._next = 0.0
         self._quiet_since = 0.0
+        self._adjusted_at = float("-inf")
         self._lock = threading.Lock()
         self.limited = 0  # 429s seen
 
@@ -75,17 +76,19 @@ class Pacer:
             now = self.clock()
             self.limited += 1
             window = max(1.0, retry_after)
-            accepted = sum(1 for t in self._sent if t > now - window) / window
-            target = self.margin * accepted if accepted > 0 else None
-            if target is None:
-                self.rate = (self.rate or 1.0) * 0.5
-            elif self.rate is None or target < self.rate:
-                self.rate = target
-            else:
-                self.rate *= 0.9
-            self.rate = max(self.rate, 0.2)
-            self._next = now + retry_after
+            self._next = max(self._next, now + retry_after)
             self._quiet_since = now + retry_after
+            if retry_after <= 0 or now - self._adjusted_at < window:
+                return  # no wait asked for, or the same overshoot answered twice: adjust once per window
+            self._adjusted_at = now
+            accepted = sum(1 for t in self._sent if t > now - window) / window
+            if accepted == 0:
+                self.rate = (self.rate or 2.0) * 0.5
+            elif self.rate is None or self.margin * accepted < self.rate:
+                self.rate = self.margin * accepted
+            else:
+                self.rate *= self.margin
+            self.rate = max(self.rate, 0.2)
 
 
 class PacedRateLimitHandler(RateLimitErrorRetryHandler):

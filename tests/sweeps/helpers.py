@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from sqlalchemy import select
 
 from scheduler import build_notifier, jobs
+from store.db import Database
 from store.models import Notification
 from tests.slack_driver import message_text
 
@@ -14,8 +16,10 @@ from tests.slack_driver import message_text
 class Sweeper:
     """One bot process's follow-up sweep (a new Sweeper is a restarted process)."""
 
-    def __init__(self, bot) -> None:
+    def __init__(self, bot, *, own_database: bool = False) -> None:
         self.crm = bot.app.crm
+        if own_database:  # as a second process has: its own engine and connections
+            self.crm = dataclasses.replace(self.crm, db=Database(self.crm.db.url))
         self.notifier = build_notifier(self.crm)
 
     def __call__(self) -> int:
