@@ -9,8 +9,10 @@ import sys
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("alembic.runtime.plugins", "apscheduler.scheduler", "apscheduler.executors.default"):
+    for noisy in ("alembic.runtime.plugins", "apscheduler.executors.default", "slack_sdk.web.base_client"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # "skipped: maximum number of running instances" is expected: a long sweep simply carries on.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
     from bot.runtime import StartupError, run
 
     try:
