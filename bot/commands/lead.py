@@ -178,6 +178,10 @@ def followup(asker: Asker, args: str) -> None:
     due, note = (parse_when(rest, asker.tz(), asker.crm.clock.now()) if ref else (None, ""))
     pending = PendingAction(verb="followup", arg=note or None, due=due.isoformat() if due else None)
     lead = resolve_one(asker, ref, pending, "followup <lead> <when> [note]")
+    if lead and due and lead.owner_id and lead.owner_id != asker.user_id:
+        # "tomorrow" without a time is 09:00 of the owner's tomorrow (they are the one reminded)
+        due, note = parse_when(rest, asker.tz(), asker.crm.clock.now(),
+                               day_tz=people.member(asker.client, asker.crm, asker.team_id, lead.owner_id).tz)
     if lead and due:
         answer_change(asker, updates.schedule_follow_up(asker.crm.db, asker.crm.clock, asker.team_id, asker.user_id,
                                                         lead.id, due, note or None))

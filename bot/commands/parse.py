@@ -93,10 +93,11 @@ def warm_up() -> None:
     parse_when("tomorrow 10am", "UTC", datetime.now(timezone.utc))
 
 
-def parse_when(text: str, tz: str, now: datetime) -> tuple[datetime, str]:
+def parse_when(text: str, tz: str, now: datetime, *, day_tz: str | None = None) -> tuple[datetime, str]:
     """Read the longest leading phrase that is a time, in the person's zone. Returns (UTC time, the rest).
 
-    A date without a time means 09:00 that day in the person's zone.
+    A date without a time means 09:00 that day in `day_tz` (the follow-up owner's zone) if given, else in
+    the person's zone.
     """
     words = (clean(text, single_line=True) or "").split(" ")
     zone = ZoneInfo(tz)
@@ -110,6 +111,9 @@ def parse_when(text: str, tz: str, now: datetime) -> tuple[datetime, str]:
             continue
         value = data
         if not _HAS_TIME.search(phrase):
+            if day_tz and day_tz != tz:
+                zone = ZoneInfo(day_tz)
+                value = _get(phrase, now.astimezone(zone).replace(tzinfo=None)) or value
             value = datetime.combine(value.date(), DEFAULT_HOUR)
         due = value.replace(tzinfo=zone) if value.tzinfo is None else value
         due = due.astimezone(timezone.utc)

@@ -100,6 +100,16 @@ def test_log_status_assign_followup_show(bot, fake, db, clock):
     assert all(m["thread_ts"] == fake.of("chat.postMessage")[0]["ts"] for m in thread) if \
         fake.of("chat.postMessage")[0].get("ts") else True
 
+    # alice (Berlin) plans a day without a time for bob's lead: 09:00 of bob's Monday, in New York
+    bot.command("followup acme next monday call back")
+    with db.read() as s:
+        open_fu = s.scalars(select(FollowUp).where(FollowUp.state == "open")).one()
+        assert open_fu.due_at == datetime(2026, 11, 30, 14, 0, tzinfo=timezone.utc) and open_fu.note == "call back"
+    bot.command("followup acme next monday 10:00")  # with a time: alice's 10:00
+    with db.read() as s:
+        open_fu = s.scalars(select(FollowUp).where(FollowUp.state == "open")).one()
+        assert open_fu.due_at == datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+
 
 def test_references_by_id_email_quote_and_ambiguity(bot, fake, db):
     bot.command('new "Acme Shop"')
