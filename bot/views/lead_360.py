@@ -17,20 +17,10 @@ from slack_sdk.models.blocks import (
 
 from bot.ids import Action
 from bot.metadata import LeadRef
-from bot.views.text import ago, esc, esc_cut, plain, user, when
+from bot.views.text import ago, esc, esc_cut, fit_lines, plain, user, when
 from store.dto import LeadDetail, TimelineEntry
 
 
-def _fit(lines: list[str], limit: int) -> str:
-    """Whole lines (each already escaped) up to `limit` characters, so no entity is ever cut."""
-    out, size = [], 0
-    for line in lines:
-        if size + len(line) + 1 > limit:
-            out.append("…")
-            break
-        out.append(line)
-        size += len(line) + 1
-    return "\n".join(out)
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -84,11 +74,11 @@ def lead_360(detail: LeadDetail, tz: str, now: datetime) -> tuple[str, list[Bloc
         for c in detail.contacts:
             bits = [esc_cut(x, 200) for x in (c.name, c.title, c.email, c.phone) if x]
             lines.append("• " + " · ".join(bits))
-        blocks.append(SectionBlock(text=MarkdownTextObject(text="*Contacts*\n" + _fit(lines, 2900))))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="*Contacts*\n" + fit_lines(lines, 2900))))
     else:
         blocks.append(SectionBlock(text=MarkdownTextObject(text="*Contacts*\nnone yet")))
     blocks.append(DividerBlock())
-    history = _fit([timeline_line(e, tz) for e in detail.timeline], 2800) or "Nothing logged yet."
+    history = fit_lines([timeline_line(e, tz) for e in detail.timeline], 2800) or "Nothing logged yet."
     blocks.append(SectionBlock(text=MarkdownTextObject(
         text=f"*Latest history* ({_count(detail.activity_count, 'activity', 'activities')} in all)\n{history}")))
     links = []

@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 
 from bot.ids import Action, Block as B
 from bot.metadata import NudgeRef
-from bot.views.text import ago, esc, esc_cut, user, when
+from bot.views.text import ago, esc, esc_cut, fit_lines, user, when
 from store.services.nudges import FollowUpItem, FollowUpList, NudgeData
 
 SNOOZE_CHOICES = {"3h": "3 hours", "tomorrow": "Tomorrow 9:00", "monday": "Next Monday 9:00", "week": "In a week"}
@@ -137,7 +137,7 @@ def escalation_message(owner_id: str, overdue: FollowUpList, tz: str, now: datet
         SectionBlock(text=MarkdownTextObject(
             text=f":rotating_light: {user(owner_id)} has overdue follow-ups that reminders did not move. "
                  "You are their manager in the CRM.")),
-        SectionBlock(text=MarkdownTextObject(text=_fit(lines, 2900))),
+        SectionBlock(text=MarkdownTextObject(text=fit_lines(lines, 2900))),
         ContextBlock(elements=[MarkdownTextObject(
             text="Ask them, reassign with `/lead assign <lead> @someone`, or read one with `/lead show <lead>`.")]),
     ]
@@ -154,18 +154,7 @@ def digest_message(overdue: FollowUpList, today: FollowUpList, tz: str, now: dat
         lines = [_line(item, tz, now) for item in group.items]
         if group.more:
             lines.append(f"…and {group.more} more (`/lead mine`).")
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=_fit([f"*{title}*", *lines], 2900))))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=fit_lines([f"*{title}*", *lines], 2900))))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(
         text="Sent on weekdays at your digest time. `/lead digest off` stops it, `/lead digest 08:30` moves it.")]))
     return text, blocks
-
-
-def _fit(lines: list[str], limit: int) -> str:
-    out, size = [], 0
-    for line in lines:
-        if size + len(line) + 1 > limit:
-            out.append("…")
-            break
-        out.append(line)
-        size += len(line) + 1
-    return "\n".join(out)

@@ -71,3 +71,15 @@ def ago(dt: datetime, now: datetime) -> str:
     if span == "moments":
         return "now"
     return f"in {span}" if future else f"{span} ago"
+
+
+def fit_lines(lines: list[str], limit: int) -> str:
+    """Whole lines (each already escaped) up to `limit` characters, so no entity is ever cut."""
+    out, size = [], 0
+    for line in lines:
+        if size + len(line) + 1 > limit:
+            out.append("…")
+            break
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out)

@@ -103,7 +103,7 @@ def plan_nudges(db: Database, clock: Clock, *, limit: int = 500) -> int:
         for f in due:
             pol = policies.get(f.team_id) or policies.setdefault(f.team_id, team_settings.policy(s, f.team_id))
             if f.nudges_sent <= pol.max_repeats:
-                _owe(s, f.team_id, "nudge", f"nudge:{f.id}:{int(f.due_at.timestamp())}:{f.nudges_sent}", f.owner_id,
+                _owe(s, f.team_id, "nudge", f"nudge:{f.id}:{int(f.due_at.timestamp())}:{f.owner_id}:{f.nudges_sent}", f.owner_id,
                      now, follow_up_id=f.id, payload={"number": f.nudges_sent + 1})
                 f.nudges_sent += 1
                 f.next_nudge_at = now + pol.repeat
@@ -259,8 +259,8 @@ def nudge_data(db: Database, owed: Owed) -> NudgeData | None:
     """What the nudge says; None when the follow-up is no longer open (nothing to nudge about)."""
     with db.read() as s:
         f = s.scalar(select(FollowUp).where(FollowUp.team_id == owed.team_id, FollowUp.id == owed.follow_up_id))
-        if f is None or f.state != "open":
-            return None
+        if f is None or f.state != "open" or f.owner_id != owed.user_id:
+            return None  # done meanwhile, or reassigned (the new owner is nudged on their own)
         pol = team_settings.policy(s, owed.team_id)
         item = _items(s, owed.team_id, [f])[0]
         return NudgeData(item, int(owed.payload.get("number", 1)), pol.max_repeats, pol.repeat)

@@ -114,8 +114,9 @@ def _apply(s, lead: Lead, actor_id: str, upd: LeadUpdate, now, activity, outcome
                          reason=clean(upd.reason, limit=500) or "reassigned", actor_id=actor_id, assigned_at=now))
         rec.update(owner_from=lead.owner_id, owner_to=upd.owner_id)
         lead.owner_id = upd.owner_id
-        for f in _open_follow_ups(s, lead):
-            f.owner_id = upd.owner_id
+        for f in _open_follow_ups(s, lead):  # the new owner is reminded from now on, from the first nudge
+            f.owner_id, f.nudges_sent, f.escalated_at = upd.owner_id, 0, None
+            f.next_nudge_at = max(f.due_at, now)
     if upd.follow_up_at is not None or (activity and (upd.close_follow_up or not lead.is_open)):
         closing = "done" if activity or upd.close_follow_up else "cancelled"
         for f in _open_follow_ups(s, lead):

@@ -232,3 +232,15 @@ def test_a_follow_up_closed_before_its_nudge_is_sent_is_not_nudged(bot, fake, db
     assert dms(fake) == []
     with db.read() as s:
         assert s.scalar(select(Notification.state)) == "skipped"
+
+
+def test_a_reassigned_follow_up_nudges_the_new_owner_not_the_old(bot, fake, db, clock):
+    _lead_with_follow_up(bot)
+    clock.advance(hours=2)
+    from store.services import nudges
+    nudges.plan_nudges(db, clock)  # owed to alice...
+    bot.command("assign acme <@U2>")  # ...who hands the lead to bob before it went out
+    fake.clear()
+    Sweeper(bot)()
+    assert dms(fake, "U1") == []
+    assert len(dms(fake, "U2")) == 1 and "Follow-up due" in message_text(dms(fake, "U2")[0])
