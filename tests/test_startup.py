@@ -87,3 +87,43 @@ def test_python_app_py_serves_and_stops(fake, tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
     assert proc.returncode == 0
+
+
+def test_python_app_py_runs_the_reminder_sweep_and_stops_cleanly_on_sigterm(fake, tmp_path):
+    """The scheduler lives in the bot process: a due follow-up is nudged once, then SIGTERM exits 0."""
+    import signal
+    import socket
+    from datetime import datetime, timedelta, timezone
+
+    from store.clock import FixedClock
+    from store.db import Database
+    from store.services import leads, team_settings, updates
+
+    url = f"sqlite:///{tmp_path}/crm.db"
+    db = Database(url)
+    db.migrate()
+    past = FixedClock(datetime.now(timezone.utc) - timedelta(hours=1))
+    lead = leads.create_lead(db, past, "T1", "U1", leads.NewLead("Sweep Shop")).lead
+    updates.schedule_follow_up(db, past, "T1", "U1", lead.id, past.now() + timedelta(minutes=5), "ring them")
+    team_settings.set_digest(db, past, "T1", "U1", enabled=False)
+    db.dispose()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_", "CRM_", "PORT"))}
+    env = {**clean, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": fake.api_url,
+           "DATABASE_URL": url, "PORT": str(port), "CRM_SWEEP_SECONDS": "0.5"}
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not [c for c in fake.of("chat.postMessage") if c.get("channel") == "U1"]:
+            assert time.monotonic() < deadline and proc.poll() is None, "no nudge"
+            time.sleep(0.1)
+        time.sleep(1.5)  # three more sweeps
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+    assert proc.returncode == 0, proc.stdout.read()
+    nudges = [c for c in fake.of("chat.postMessage") if c.get("channel") == "U1"]
+    assert len(nudges) == 1 and "Sweep Shop" in nudges[0]["text"]
