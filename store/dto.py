@@ -71,6 +71,13 @@ class LeadSummary:
     card_channel: str | None
     card_ts: str | None
     card_permalink: str | None
+    routed_at: datetime | None = None
+    routing_reason: str | None = None  # why this owner ("next in rotation; skipped Carol, away until Dec 1")
+    accepted_at: datetime | None = None
+    sla_due_at: datetime | None = None  # first touch due by (None: touched, breached or not routed)
+    sla_breached_at: datetime | None = None
+    queue_id: int | None = None
+    external_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,9 @@ class ChangeRecord:
     follow_up_moved: bool | None = None  # follow_up_at is the open follow-up's new time (rescheduled)
     owner_from: str | None = None
     owner_to: str | None = None
+    accepted: bool | None = None  # the routed owner accepted the lead
+    sla_missed_by: str | None = None  # the owner who let the first-touch SLA run out
+    sla_minutes: int | None = None
 
     def to_json(self) -> dict:
         return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in self.__dict__.items() if v is not None}
@@ -155,4 +165,5 @@ class ChangeRecord:
 
     @property
     def empty(self) -> bool:
-        return not (self.activity or self.status_to or self.follow_up_at or self.owner_to or self.follow_up_closed)
+        return not (self.activity or self.status_to or self.follow_up_at or self.owner_to or self.follow_up_closed
+                    or self.accepted or self.sla_missed_by)

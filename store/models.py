@@ -80,6 +80,7 @@ class Member(Base):
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
     role: Mapped[str] = mapped_column(String(16), default="rep")
     manager_id: Mapped[str | None] = mapped_column(String(32))
+    away_until: Mapped[datetime | None]  # routing skips them until then (far future: until they say back)
     digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     digest_time: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")  # local HH:MM
     fetched_at: Mapped[datetime]
@@ -136,6 +137,8 @@ class Lead(Base):
         Index("ix_lead_team_owner_open", "team_id", "owner_id", "is_open"),
         Index("ix_lead_team_org", "team_id", "organization_id"),
         Index("ix_lead_card", "card_channel", "card_ts"),
+        Index("ix_lead_sla_due", "sla_due_at"),
+        UniqueConstraint("team_id", "external_id", name="uq_lead_external_id"),
     )
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
@@ -154,6 +157,13 @@ class Lead(Base):
     card_channel: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
     card_permalink: Mapped[str | None] = mapped_column(String(500))
+    external_id: Mapped[str | None] = mapped_column(String(200))  # the web form's or an import's id
+    # Routing: the queue, why this owner, the first-touch SLA clock (NULL once touched or breached).
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("routing_queue.id"))
+    routing_reason: Mapped[str | None] = mapped_column(String(300))
+    accepted_at: Mapped[datetime | None]
+    sla_due_at: Mapped[datetime | None]
+    sla_breached_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
     organization: Mapped[Organization] = relationship()
@@ -198,6 +208,7 @@ class Assignment(Base):
     from_owner: Mapped[str | None] = mapped_column(String(32))
     to_owner: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(String(16))  # created | routed | passed | breach | reassigned
     actor_id: Mapped[str] = mapped_column(String(32))
     assigned_at: Mapped[datetime]
 
@@ -309,3 +320,35 @@ class Notification(Base):
     acted: Mapped[str | None] = mapped_column(String(200))  # what its buttons did, once
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class RoutingQueue(Base):
+    """Where unowned leads go: a channel, members in rotation, a segment rule and a first-touch SLA."""
+
+    __tablename__ = "routing_queue"
+    __table_args__ = (UniqueConstraint("team_id", "name", name="uq_routing_queue_name"),)
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
+    name: Mapped[str] = mapped_column(String(80))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    segment: Mapped[str | None] = mapped_column(String(40))  # NULL: any segment
+    sla_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    on_breach: Mapped[str] = mapped_column(String(16), default="notify")  # notify | reassign
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    routed: Mapped[int] = mapped_column(Integer, default=0)  # leads routed (the lock row's counter)
+
+
+class QueueMember(Base):
+    """A rep in a queue's rotation: smooth weighted round robin keeps `current` per member."""
+
+    __tablename__ = "queue_member"
+    queue_id: Mapped[int] = mapped_column(ForeignKey("routing_queue.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+    current: Mapped[int] = mapped_column(Integer, default=0)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    assigned: Mapped[int] = mapped_column(Integer, default=0)  # leads given to them by this queue

@@ -12,7 +12,7 @@ from store.db import Database
 from store.dto import ContactInfo, LeadCreated, LeadDetail, LeadSummary, SearchHit
 from store.errors import Invalid, NotFound
 from store.models import Activity, Assignment, Contact, FollowUp, Lead, Organization
-from store.services import outbox, pipeline
+from store.services import outbox, pipeline, routing
 from store.services.snapshots import _lead_query, load_lead, summaries
 from store.services.timeline import timeline_page
 from store.text import EMAIL, clean, domain_of, like_escape, name_key
@@ -29,6 +29,7 @@ class NewLead:
     note: str | None = None
     owner_id: str | None = None
     domain: str | None = None
+    external_id: str | None = None  # the web form's or an import's id: the same id never makes two leads
 
 
 def validate_new_lead(new: NewLead) -> NewLead:
@@ -57,25 +58,36 @@ def validate_new_lead(new: NewLead) -> NewLead:
         note=clean(new.note, limit=10_000),
         owner_id=new.owner_id,
         domain=domain_of(new.domain) or (email.split("@", 1)[1].lower() if email else None),
+        external_id=clean(new.external_id, single_line=True, limit=200),
     )
 
 
+SYSTEM_ACTORS = ("intake", "import", "sla")  # not people: they never own what they create
+
+
 def create_lead(
-    db: Database, clock: Clock, team_id: str, actor_id: str, new: NewLead, *, channel_hint: str | None = None
+    db: Database, clock: Clock, team_id: str, actor_id: str, new: NewLead, *, channel_hint: str | None = None,
+    route: bool = True,
 ) -> LeadCreated:
-    """One organization (reused by name), an optional contact, the lead, and its card owed to Slack."""
+    """One organization (reused by name), an optional contact, the lead, and its card owed to Slack.
+    A lead without an owner is routed (when the workspace has queues), else owned by its creator."""
     new = validate_new_lead(new)
     try:
-        return _create(db, clock, team_id, actor_id, new, channel_hint)
+        return _create(db, clock, team_id, actor_id, new, channel_hint, route)
     except IntegrityError:
-        # Another request created the same organization a moment ago: take the now-existing one.
-        return _create(db, clock, team_id, actor_id, new, channel_hint)
+        # Another request created the same organization (or external id) a moment ago: take that one.
+        return _create(db, clock, team_id, actor_id, new, channel_hint, route)
 
 
-def _create(db: Database, clock: Clock, team_id: str, actor_id: str, new: NewLead, channel_hint: str | None):
+def _create(db: Database, clock: Clock, team_id: str, actor_id: str, new: NewLead, channel_hint: str | None,
+            route: bool):
     now = clock.now()
     with db.write() as s:
         pipeline.ensure_team(s, team_id, clock)
+        if new.external_id:
+            same = s.scalar(_lead_query(team_id).where(Lead.external_id == new.external_id))
+            if same is not None:
+                return LeadCreated(summaries(s, team_id, [same])[0], existed=True)
         key = name_key(new.company)
         org = s.scalar(select(Organization).where(Organization.team_id == team_id, Organization.name_key == key))
         if org is not None:
@@ -88,7 +100,7 @@ def _create(db: Database, clock: Clock, team_id: str, actor_id: str, new: NewLea
             if open_lead is not None:
                 return LeadCreated(summaries(s, team_id, [open_lead])[0], existed=True)
         first = pipeline.statuses(s, team_id)[0]
-        owner = new.owner_id or actor_id
+        owner = new.owner_id or (None if actor_id in SYSTEM_ACTORS else actor_id)
         if org is None:
             org = Organization(
                 team_id=team_id, name=new.company, name_key=key, domain=new.domain, segment=new.segment,
@@ -108,13 +120,22 @@ def _create(db: Database, clock: Clock, team_id: str, actor_id: str, new: NewLea
         lead = Lead(
             team_id=team_id, organization_id=org.id, contact_id=contact.id if contact else None, owner_id=owner,
             source=new.source, segment=new.segment, status=first.name, status_since=now, is_open=True,
-            arrived_at=now, created_by=actor_id, updated_at=now,
+            arrived_at=now, created_by=actor_id, updated_at=now, external_id=new.external_id,
         )
         s.add(lead)
         s.flush()
-        reason = "created the lead" if owner == actor_id else "chosen when the lead was created"
-        s.add(Assignment(team_id=team_id, lead_id=lead.id, from_owner=None, to_owner=owner, reason=reason,
-                         actor_id=actor_id, assigned_at=now))
+        routed = None
+        if route and not new.owner_id:
+            lead.owner_id = None
+            routed = routing.route(s, lead, now, actor_id)
+        if routed is not None:
+            org.owner_id, channel_hint = routed.owner_id, routed.queue.channel_id
+            outbox.enqueue(s, lead, "dm", now, payload={"user": routed.owner_id, "why": "routed"})
+        elif owner:
+            lead.owner_id = owner
+            reason = "created the lead" if owner == actor_id else "chosen when the lead was created"
+            s.add(Assignment(team_id=team_id, lead_id=lead.id, from_owner=None, to_owner=owner, reason=reason,
+                             kind="created", actor_id=actor_id, assigned_at=now))
         if new.note:
             s.add(Activity(team_id=team_id, lead_id=lead.id, kind="Note", outcome="Not applicable", text=new.note,
                            occurred_at=now, actor_id=actor_id, created_at=now))

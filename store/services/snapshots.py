@@ -33,6 +33,9 @@ def summaries(s: Session, team_id: str, leads: list[Lead]) -> list[LeadSummary]:
                 contact=ContactInfo(c.id, c.name, c.title, c.email, c.phone) if c else None,
                 follow_up=FollowUpInfo(f.id, f.due_at, f.note, f.owner_id, f.state) if f else None,
                 card_channel=lead.card_channel, card_ts=lead.card_ts, card_permalink=lead.card_permalink,
+                routed_at=lead.routed_at, routing_reason=lead.routing_reason, accepted_at=lead.accepted_at,
+                sla_due_at=lead.sla_due_at, sla_breached_at=lead.sla_breached_at, queue_id=lead.queue_id,
+                external_id=lead.external_id,
             )
         )
     return out

@@ -96,7 +96,7 @@ def _apply(s, lead: Lead, actor_id: str, upd: LeadUpdate, now, activity, outcome
         s.add(Activity(team_id=team_id, lead_id=lead.id, kind=activity, outcome=outcome, text=note,
                        occurred_at=occurred_at, actor_id=actor_id, created_at=now))
         if lead.first_touch_at is None and actor_id == lead.owner_id:
-            lead.first_touch_at = occurred_at
+            lead.first_touch_at, lead.sla_due_at = occurred_at, None  # the first-touch SLA clock stops
         rec.update(activity=activity, outcome=outcome, note=note,
                    occurred_at=occurred_at if abs(occurred_at - now) > PAST_GRACE else None)
     if upd.status:
@@ -113,7 +113,7 @@ def _apply(s, lead: Lead, actor_id: str, upd: LeadUpdate, now, activity, outcome
         s.add(Assignment(team_id=team_id, lead_id=lead.id, from_owner=lead.owner_id, to_owner=upd.owner_id,
                          reason=clean(upd.reason, limit=500) or "reassigned", actor_id=actor_id, assigned_at=now))
         rec.update(owner_from=lead.owner_id, owner_to=upd.owner_id)
-        lead.owner_id = upd.owner_id
+        lead.owner_id, lead.accepted_at = upd.owner_id, None
         for f in _open_follow_ups(s, lead):  # the new owner is reminded from now on, from the first nudge
             f.owner_id, f.nudges_sent, f.escalated_at = upd.owner_id, 0, None
             f.next_nudge_at = max(f.due_at, now)

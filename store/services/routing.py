@@ -1,0 +1,334 @@
+"""Round-robin routing: queues, who is away, the rotation, Accept / Pass, and the first-touch SLA.
+
+The rotation is smooth weighted round robin (each pick: every available member's `current` grows by
+their weight, the largest wins and gives back the total), so equal weights never differ by more than
+one and weight 2 gets twice the leads. Its state is `queue_member.current` in the database, changed in
+the transaction that assigns the lead, with the queue row locked (`FOR UPDATE` on PostgreSQL; SQLite
+serialises writers): concurrent leads, in one process or several, never take the same slot.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from store.clock import Clock
+from store.db import Database
+from store.dto import ChangeRecord, LeadSummary
+from store.errors import Invalid, NotFound
+from store.models import Assignment, FollowUp, IdempotencyKey, Lead, Member, QueueMember, RoutingQueue
+from store.services import outbox
+from store.services.pipeline import ensure_team
+from store.services.snapshots import lead_summary, load_lead
+from store.services.team_settings import NEVER, NudgePolicy, manager_of
+from store.text import clean
+
+ON_BREACH = {"notify": "Notify the manager", "reassign": "Notify and reassign to the next rep"}
+FOREVER = datetime(9999, 1, 1, tzinfo=timezone.utc)  # "away" with no end date
+
+
+@dataclass(frozen=True)
+class QueueInfo:
+    id: int
+    name: str
+    channel_id: str
+    segment: str | None
+    sla_minutes: int
+    on_breach: str
+    is_default: bool
+    members: list[tuple[str, int]]  # (user id, weight), in rotation order
+    created_by: str
+    routed: int
+
+
+@dataclass(frozen=True)
+class Routed:
+    owner_id: str
+    queue: QueueInfo
+    reason: str
+
+
+_SLA = re.compile(r"^\s*(\d{1,5})\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?)\s*$", re.I)
+
+
+def parse_sla(text: str | None) -> int:
+    """'45m', '1h', '2d' → minutes (1 minute to 30 days); empty → 60."""
+    if not (text or "").strip():
+        return 60
+    m = _SLA.match(text or "")
+    if not m:
+        raise Invalid(f"“{(text or '')[:30]}” is not a duration. Use `45m`, `1h` or `2d`.", field="sla")
+    minutes = int(m.group(1)) * {"m": 1, "h": 60, "d": 1440}[m.group(2)[0].lower()]
+    if not 1 <= minutes <= 30 * 1440:
+        raise Invalid("The first-touch SLA must be between 1 minute and 30 days.", field="sla")
+    return minutes
+
+
+def _info(s: Session, q: RoutingQueue) -> QueueInfo:
+    members = s.execute(select(QueueMember.user_id, QueueMember.weight).where(QueueMember.queue_id == q.id)
+                        .order_by(QueueMember.position)).all()
+    return QueueInfo(q.id, q.name, q.channel_id, q.segment, q.sla_minutes, q.on_breach, q.is_default,
+                     [(u, w) for u, w in members], q.created_by, q.routed)
+
+
+def list_queues(db: Database, team_id: str) -> list[QueueInfo]:
+    with db.read() as s:
+        rows = s.scalars(select(RoutingQueue).where(RoutingQueue.team_id == team_id)
+                         .order_by(RoutingQueue.position, RoutingQueue.id)).all()
+        return [_info(s, q) for q in rows]
+
+
+def get_queue(db: Database, team_id: str, queue_id: int) -> QueueInfo:
+    with db.read() as s:
+        q = s.scalar(select(RoutingQueue).where(RoutingQueue.team_id == team_id, RoutingQueue.id == queue_id))
+        if q is None:
+            raise NotFound("That queue no longer exists. See `/lead routing`.")
+        return _info(s, q)
+
+
+def save_queue(db: Database, clock: Clock, team_id: str, actor_id: str, *, name: str, channel_id: str,
+               members: list[str], segment: str | None, sla_minutes: int, on_breach: str,
+               queue_id: int | None = None, is_default: bool | None = None) -> QueueInfo:
+    """Create or edit a queue. Members keep their weight and place in the rotation across edits."""
+    name = clean(name, single_line=True, limit=80) or ""
+    if not name:
+        raise Invalid("Give the queue a name, e.g. Inbound.", field="name")
+    if not channel_id:
+        raise Invalid("Choose the channel where assignment notices go.", field="channel")
+    if not members:
+        raise Invalid("Choose at least one member.", field="members")
+    if on_breach not in ON_BREACH:
+        raise Invalid("Choose what happens when the SLA is missed.", field="on_breach")
+    now = clock.now()
+    try:
+        with db.write() as s:
+            ensure_team(s, team_id, clock)
+            existing = s.scalars(select(RoutingQueue).where(RoutingQueue.team_id == team_id)).all()
+            if queue_id is None:
+                q = RoutingQueue(team_id=team_id, created_by=actor_id, created_at=now, routed=0,
+                                 position=len(existing), is_default=not existing)
+                s.add(q)
+            else:
+                q = next((x for x in existing if x.id == queue_id), None)
+                if q is None:
+                    raise NotFound("That queue no longer exists. See `/lead routing`.")
+            q.name, q.channel_id, q.segment, q.sla_minutes, q.on_breach = (name, channel_id, segment or None,
+                                                                         sla_minutes, on_breach)
+            if is_default:
+                for other in existing:
+                    other.is_default = False
+                q.is_default = True
+            s.flush()
+            old = {m.user_id: m for m in s.scalars(select(QueueMember).where(QueueMember.queue_id == q.id))}
+            wanted = list(dict.fromkeys(members))
+            s.execute(delete(QueueMember).where(QueueMember.queue_id == q.id,
+                                                QueueMember.user_id.not_in(wanted)))
+            for pos, user_id in enumerate(wanted):
+                m = old.get(user_id)
+                if m is None:
+                    s.add(QueueMember(queue_id=q.id, user_id=user_id, team_id=team_id, weight=1, current=0,
+                                      position=pos, assigned=0))
+                else:
+                    m.position = pos
+            s.flush()
+            return _info(s, q)
+    except IntegrityError:
+        raise Invalid(f"There is already a queue called {name}.", field="name") from None
+
+
+def set_weights(db: Database, team_id: str, queue_id: int, weights: dict[str, int]) -> QueueInfo:
+    for user_id, w in weights.items():
+        if not 0 <= w <= 100:
+            raise Invalid("Weights are whole numbers from 0 (skip) to 100.", field=user_id)
+    with db.write() as s:
+        q = s.scalar(select(RoutingQueue).where(RoutingQueue.team_id == team_id, RoutingQueue.id == queue_id))
+        if q is None:
+            raise NotFound("That queue no longer exists. See `/lead routing`.")
+        for m in s.scalars(select(QueueMember).where(QueueMember.queue_id == q.id)):
+            if m.user_id in weights:
+                m.weight = weights[m.user_id]
+        s.flush()
+        return _info(s, q)
+
+
+def set_away(db: Database, clock: Clock, team_id: str, user_id: str, until: datetime | None) -> None:
+    """Away until `until` (None: back now)."""
+    with db.write() as s:
+        ensure_team(s, team_id, clock)
+        m = s.get(Member, (team_id, user_id))
+        if m is None:
+            m = Member(team_id=team_id, user_id=user_id, tz="UTC", role="rep", fetched_at=NEVER)
+            s.add(m)
+        m.away_until = until
+
+
+def away_until(db: Database, clock: Clock, team_id: str, user_id: str) -> datetime | None:
+    with db.read() as s:
+        m = s.get(Member, (team_id, user_id))
+        return m.away_until if m and m.away_until and m.away_until > clock.now() else None
+
+
+# ------------------------------------------------------------------------------------------- routing
+
+
+def pick_queue(s: Session, team_id: str, segment: str | None) -> RoutingQueue | None:
+    queues = s.scalars(select(RoutingQueue).where(RoutingQueue.team_id == team_id)
+                       .order_by(RoutingQueue.position, RoutingQueue.id)).all()
+    for q in queues:
+        if q.segment and segment and q.segment.lower() == segment.lower():
+            return q
+    return next((q for q in queues if q.is_default), None) or next((q for q in queues if not q.segment), None)
+
+
+def _name(s: Session, team_id: str, user_id: str) -> str:
+    m = s.get(Member, (team_id, user_id))
+    return (m.name if m and m.name else None) or user_id
+
+
+def _until(dt: datetime) -> str:
+    return "further notice" if dt.year >= 9000 else f"{dt:%b} {dt.day}"
+
+
+def route(s: Session, lead: Lead, now: datetime, actor_id: str, *, kind: str = "routed",
+          exclude: frozenset[str] = frozenset(), queue: RoutingQueue | None = None,
+          prefix: str = "") -> Routed | None:
+    """Give the lead to the next available member of its queue (inside the caller's transaction)."""
+    queue = queue or pick_queue(s, lead.team_id, lead.segment)
+    if queue is None:
+        return None
+    if s.bind.dialect.name == "postgresql":
+        s.execute(select(RoutingQueue.id).where(RoutingQueue.id == queue.id).with_for_update())
+        s.refresh(queue)
+    members = s.scalars(select(QueueMember).where(QueueMember.queue_id == queue.id)
+                        .order_by(QueueMember.position)).all()
+    ids = [m.user_id for m in members]
+    away = {m.user_id: m.away_until for m in s.scalars(select(Member).where(
+        Member.team_id == lead.team_id, Member.user_id.in_(ids), Member.away_until > now))}
+    eligible = [m for m in members if m.user_id not in away and m.user_id not in exclude and m.weight > 0]
+    if not eligible:
+        return None
+    total = sum(m.weight for m in eligible)
+    for m in eligible:
+        m.current += m.weight
+    best = max(eligible, key=lambda m: (m.current, -m.position))
+    best.current -= total
+    best.assigned += 1
+    queue.routed += 1
+    skipped = [f"{_name(s, lead.team_id, u)} (away until {_until(away[u])})" for u in ids if u in away]
+    reason = prefix + "next in rotation" + ("; skipped " + ", ".join(skipped) if skipped else "")
+    previous = lead.owner_id
+    lead.owner_id, lead.queue_id, lead.routed_at = best.user_id, queue.id, now
+    lead.sla_due_at = None if lead.first_touch_at else now + timedelta(minutes=queue.sla_minutes)
+    lead.sla_breached_at, lead.accepted_at, lead.routing_reason = None, None, reason[:300]
+    s.add(Assignment(team_id=lead.team_id, lead_id=lead.id, from_owner=previous, to_owner=best.user_id,
+                     reason=reason, kind=kind, actor_id=actor_id, assigned_at=now))
+    for f in s.scalars(select(FollowUp).where(FollowUp.team_id == lead.team_id, FollowUp.lead_id == lead.id,
+                                              FollowUp.state == "open")):
+        f.owner_id, f.nudges_sent, f.escalated_at, f.next_nudge_at = best.user_id, 0, None, max(f.due_at, now)
+    s.flush()
+    return Routed(best.user_id, _info(s, queue), reason)
+
+
+def _once(s: Session, team_id: str, key: str | None, now: datetime) -> bool:
+    if not key:
+        return True
+    if s.get(IdempotencyKey, (team_id, key)) is not None:
+        return False
+    s.add(IdempotencyKey(team_id=team_id, key=key[:200], created_at=now))
+    return True
+
+
+@dataclass(frozen=True)
+class Handled:
+    lead: LeadSummary
+    done: bool  # False: a repeated click, nothing new happened
+    new_owner: str | None = None
+
+
+def accept(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int) -> Handled:
+    now = clock.now()
+    with db.write() as s:
+        lead = load_lead(s, team_id, lead_id, for_update=True)
+        if lead.owner_id != actor_id:
+            raise Invalid(f"Only the lead's owner can accept it. Ask them, or use Reassign.")
+        if lead.accepted_at is not None:
+            return Handled(lead_summary(s, team_id, lead.id), False)
+        lead.accepted_at, lead.updated_at = now, now
+        outbox.enqueue(s, lead, "card", now)
+        outbox.enqueue(s, lead, "thread", now, payload=ChangeRecord(actor_id=actor_id, accepted=True).to_json())
+        s.flush()
+        return Handled(lead_summary(s, team_id, lead.id), True)
+
+
+def pass_lead(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int, *, is_manager: bool,
+              key: str | None = None) -> Handled:
+    """The owner passes: the next member in rotation (never someone who already passed it) takes it."""
+    now = clock.now()
+    with db.write() as s:
+        lead = load_lead(s, team_id, lead_id, for_update=True)
+        if not _once(s, team_id, key, now):
+            return Handled(lead_summary(s, team_id, lead.id), False)
+        if lead.owner_id != actor_id and not is_manager:
+            raise Invalid("Only the lead's owner (or a manager) can pass it.")
+        if lead.queue_id is None:
+            raise Invalid("This lead was not routed through a queue: use Reassign to give it to someone.")
+        queue = s.get(RoutingQueue, lead.queue_id)
+        passed = set(s.scalars(select(Assignment.from_owner).where(
+            Assignment.team_id == team_id, Assignment.lead_id == lead.id, Assignment.kind == "passed")))
+        exclude = frozenset({*passed, lead.owner_id or ""})
+        old = lead.owner_id
+        routed = route(s, lead, now, actor_id, kind="passed", exclude=exclude, queue=queue,
+                       prefix=f"{_name(s, team_id, old or actor_id)} passed; ")
+        if routed is None:
+            raise Invalid(f"Nobody else in {queue.name} can take it (everyone passed or is away): it stays "
+                          "with its owner.")
+        lead.updated_at = now
+        outbox.enqueue(s, lead, "card", now)
+        change = ChangeRecord(actor_id=actor_id, owner_from=old, owner_to=routed.owner_id, reason=routed.reason)
+        outbox.enqueue(s, lead, "thread", now, payload=change.to_json())
+        outbox.enqueue(s, lead, "dm", now, payload={"user": routed.owner_id, "why": "passed"})
+        s.flush()
+        return Handled(lead_summary(s, team_id, lead.id), True, routed.owner_id)
+
+
+def breach_slas(db: Database, clock: Clock, *, limit: int = 200) -> int:
+    """Leads whose first-touch SLA ran out untouched: announce once in the thread, tell the manager (or
+    the queue's creator), and reassign to the next rep when the queue says so (with a fresh SLA)."""
+    from store.services.nudges import _owe  # one notification writer
+    from store.services.team_settings import policy
+
+    now = clock.now()
+    with db.write() as s:
+        due = s.scalars(select(Lead).where(Lead.sla_due_at <= now).order_by(Lead.sla_due_at).limit(limit)
+                        .with_for_update(skip_locked=True)).all()
+        for lead in due:
+            owner, routed_at = lead.owner_id, lead.routed_at or now
+            lead.sla_due_at, lead.sla_breached_at = None, now
+            if lead.first_touch_at is not None or not lead.is_open:
+                continue
+            queue = s.get(RoutingQueue, lead.queue_id) if lead.queue_id else None
+            minutes = queue.sla_minutes if queue else None
+            reassigned = None
+            if queue is not None and queue.on_breach == "reassign":
+                routed = route(s, lead, now, "sla", kind="breach", exclude=frozenset({owner or ""}), queue=queue,
+                               prefix="first-touch SLA missed; ")
+                reassigned = routed.owner_id if routed else None
+                if routed:
+                    outbox.enqueue(s, lead, "dm", now, payload={"user": routed.owner_id, "why": "breach"})
+            lead.updated_at = now
+            outbox.enqueue(s, lead, "card", now)
+            change = ChangeRecord(actor_id="sla", sla_missed_by=owner, sla_minutes=minutes,
+                                  owner_from=owner if reassigned else None, owner_to=reassigned)
+            outbox.enqueue(s, lead, "thread", now, payload=change.to_json())
+            pol: NudgePolicy = policy(s, lead.team_id)
+            told = (manager_of(s, lead.team_id, owner, pol) if owner else None) or (
+                queue.created_by if queue else None)
+            if told:
+                _owe(s, lead.team_id, "sla_breach", f"sla:{lead.id}:{int(routed_at.timestamp())}", told, now,
+                     payload={"lead_id": lead.id, "owner": owner, "minutes": minutes, "reassigned_to": reassigned})
+        return len(due)
