@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Crm
 from bot.people import name_of, tz_of
 from bot.views.lead_card import lead_card, thread_line
+from bot.views.routing import assignment_dm
 from store.dto import ChangeRecord
 from store.services import outbox
 
@@ -59,6 +61,15 @@ def _deliver(client: WebClient, crm: Crm, team_id: str, lead_id: int, token: str
                 client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
             done += cards
         for item in items:
+            if item.kind == "dm":  # the new owner hears of it directly
+                who = (item.payload or {}).get("user")
+                if who:
+                    current = dataclasses.replace(lead, card_channel=channel, card_ts=ts, card_permalink=permalink)
+                    dm_text, dm_blocks = assignment_dm(current, (item.payload or {}).get("why", "routed"),
+                                                       tz_of(crm, team_id, who))
+                    client.chat_postMessage(channel=who, text=dm_text, blocks=dm_blocks, unfurl_links=False)
+                done.append(item.id)
+                continue
             if item.kind != "thread":
                 continue
             if ts is None:

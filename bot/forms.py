@@ -28,6 +28,12 @@ def values(view: dict) -> dict[str, object]:
                 out[block_id] = element.get("selected_date_time")
             elif kind == "users_select":
                 out[block_id] = element.get("selected_user")
+            elif kind == "multi_users_select":
+                out[block_id] = element.get("selected_users") or []
+            elif kind == "conversations_select":
+                out[block_id] = element.get("selected_conversation")
+            elif kind == "channels_select":
+                out[block_id] = element.get("selected_channel")
             else:
                 out[block_id] = element.get("value")
     return out
@@ -53,6 +59,17 @@ class RescheduleForm(BaseModel):
     follow_up_date: date | None = None
     follow_up_time: time | None = None
     follow_up_note: str | None = None
+
+
+class QueueForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str | None = None
+    channel: str | None = None
+    members: list[str] = []
+    segment: str | None = None
+    sla: str | None = None
+    on_breach: str | None = None
 
 
 class NewLeadForm(BaseModel):

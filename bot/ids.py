@@ -11,6 +11,8 @@ class Callback(StrEnum):
     CHANGE_STATUS = "lead_status"
     REASSIGN = "lead_reassign"
     RESCHEDULE = "followup_reschedule"
+    QUEUE = "routing_queue"
+    WEIGHTS = "routing_weights"
 
 
 class Action(StrEnum):
@@ -18,6 +20,12 @@ class Action(StrEnum):
     CARD_LOG = "card_log_activity"
     CARD_STATUS = "card_change_status"
     CARD_REASSIGN = "card_reassign"
+    CARD_ACCEPT = "card_accept"
+    CARD_PASS = "card_pass"
+    # /lead routing
+    QUEUE_NEW = "queue_new"
+    QUEUE_EDIT = "queue_edit"
+    QUEUE_WEIGHTS = "queue_weights"
     # ambiguous reference: one button per candidate
     PICK_LEAD = "pick_lead"
     # the Lead picker (an external_select: its options listener is keyed by this)
@@ -50,7 +58,13 @@ class Field(StrEnum):
     FOLLOW_UP_DATE = "follow_up_date"
     FOLLOW_UP_TIME = "follow_up_time"
     FOLLOW_UP_NOTE = "follow_up_note"
-    FOLLOW_UP_CLOSE = "follow_up_close"  # update modal: mark the open follow-up done, or keep it
+    FOLLOW_UP_CLOSE = "follow_up_close"
+    NAME = "name"
+    CHANNEL = "channel"
+    MEMBERS = "members"
+    SLA = "sla"
+    ON_BREACH = "on_breach"
+    DEFAULT = "default"  # update modal: mark the open follow-up done, or keep it
 
 
 class Block(StrEnum):

@@ -25,7 +25,8 @@ from slack_sdk.http_retry.response import HttpResponse
 from bot import people
 from bot.deps import Crm
 from bot.views import nudges as views
-from store.services import nudges
+from bot.views import routing as routing_views
+from store.services import leads, nudges
 
 log = logging.getLogger(__name__)
 
@@ -190,4 +191,8 @@ class Notifier:
         if owed.kind == "digest":
             overdue, today = nudges.digest_data(crm.db, crm.clock, owed.team_id, owed.user_id, tz)
             return views.digest_message(overdue, today, tz, now) if overdue.items or today.items else None
+        if owed.kind == "sla_breach":
+            p = owed.payload
+            lead = leads.get_lead(crm.db, owed.team_id, int(p["lead_id"]))
+            return routing_views.breach_dm(lead, p.get("owner"), p.get("minutes"), p.get("reassigned_to"), tz)
         raise ValueError(f"unknown notification kind {owed.kind}")

@@ -10,9 +10,10 @@ from bot import people
 from bot.delivery import deliver_lead
 from bot.deps import Crm
 from bot.notifier import Notifier
-from store.services import nudges, outbox
+from store.services import nudges, outbox, routing
 
 PLAN_BATCH = 500
+BREACH_BATCH = 200
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def deliver_owed_posts(crm: Crm, client: WebClient, *, limit: int = 200) -> int:
 
 
 def sweep_follow_ups(crm: Crm, notifier: Notifier) -> int:
-    """Plan due nudges, repeats, escalations and digests, then send what is owed (for at most about one
+    """Plan due nudges, repeats, escalations, digests and first-touch SLA breaches, then send what is owed (for at most about one
     sweep period, so planning stays fresh; what is left goes out in the next run)."""
     for team_id, user_id in nudges.owners_to_profile(crm.db, crm.clock):
         try:
@@ -41,4 +42,9 @@ def sweep_follow_ups(crm: Crm, notifier: Notifier) -> int:
     while nudges.plan_nudges(crm.db, crm.clock, limit=PLAN_BATCH) == PLAN_BATCH and not crm.stopping.is_set():
         pass
     nudges.plan_digests(crm.db, crm.clock)
+    breached = BREACH_BATCH
+    while breached == BREACH_BATCH and not crm.stopping.is_set():
+        breached = routing.breach_slas(crm.db, crm.clock, limit=BREACH_BATCH)
+        if breached:  # the thread line, the card edit and a reassigned owner's DM go out now, not next sweep
+            deliver_owed_posts(crm, notifier.client)
     return notifier.deliver_due(budget=max(5.0, crm.settings.crm_sweep_seconds))

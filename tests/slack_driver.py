@@ -171,7 +171,10 @@ def _empty(el: dict) -> dict:
     key, initial = {"static_select": ("selected_option", "initial_option"),
                     "external_select": ("selected_option", "initial_option"),
                     "datepicker": ("selected_date", "initial_date"), "timepicker": ("selected_time", "initial_time"),
-                    "users_select": ("selected_user", "initial_user")}.get(kind, ("value", "initial_value"))
+                    "users_select": ("selected_user", "initial_user"),
+                    "multi_users_select": ("selected_users", "initial_users"),
+                    "conversations_select": ("selected_conversation", "initial_conversation"),
+                    }.get(kind, ("value", "initial_value"))
     return {"type": kind, key: el.get(initial)}
 
 
@@ -190,6 +193,10 @@ def _filled(el: dict, value) -> dict:
         return {"type": kind, "selected_time": value}
     if kind == "users_select":
         return {"type": kind, "selected_user": value}
+    if kind == "multi_users_select":
+        return {"type": kind, "selected_users": list(value)}
+    if kind == "conversations_select":
+        return {"type": kind, "selected_conversation": value}
     return {"type": kind, "value": value}
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.commands import buttons, events, lead, modals, nudges, options, prefs
+from bot.commands import buttons, events, lead, modals, nudges, options, prefs, routing_cmd
 
 
 def register(app: App) -> None:
-    for module in (lead, prefs, modals, buttons, nudges, options, events):
+    for module in (lead, prefs, routing_cmd, modals, buttons, nudges, options, events):
         module.register(app)

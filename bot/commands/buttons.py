@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -13,10 +14,11 @@ from bot.deps import Crm
 from bot.errors import guarded
 from bot.ids import Action
 from bot.metadata import LeadRef, ModalContext, PendingAction
+from bot.delivery import deliver_lead
 from bot.views.modals import reassign_modal, status_modal
+from bot.views.text import esc_cut, user
 from store.errors import Duplicate, Invalid
-from store.services import leads, pipeline, updates
-from datetime import datetime
+from store.services import leads, pipeline, routing, updates
 
 
 def register(app: App) -> None:
@@ -24,6 +26,33 @@ def register(app: App) -> None:
     app.action(Action.CARD_STATUS)(guarded(change_status))
     app.action(Action.CARD_REASSIGN)(guarded(reassign))
     app.action(re.compile(f"^{Action.PICK_LEAD}:"))(guarded(pick_lead))
+    app.action(Action.CARD_ACCEPT)(guarded(accept))
+    app.action(Action.CARD_PASS)(guarded(pass_lead))
+
+
+def accept(ack: Ack, body: dict, client: WebClient, respond: Respond, context: BoltContext) -> None:
+    """The routed owner takes the lead: recorded once, the card shows it."""
+    ack()
+    crm, team, lead, _ctx = _lead_for(body, context)
+    result = routing.accept(crm.db, crm.clock, team, context.user_id, lead.id)
+    if result.done:
+        deliver_lead(client, crm, team, lead.id)
+        respond(text=f"You accepted *{esc_cut(lead.company, 200)}*. Log your first touch with "
+                     f"`/lead update #{lead.id}` or the card's Log activity.", response_type="ephemeral",
+                replace_original=False)
+
+
+def pass_lead(ack: Ack, body: dict, client: WebClient, respond: Respond, context: BoltContext) -> None:
+    """The owner passes: the next rep in rotation gets it; the card says who passed and who has it."""
+    ack()
+    crm, team, lead, _ctx = _lead_for(body, context)
+    me = people.member(client, crm, team, context.user_id)
+    key = f"pass:{lead.id}:{context.user_id}:{lead.routed_at.isoformat() if lead.routed_at else ''}"
+    result = routing.pass_lead(crm.db, crm.clock, team, context.user_id, lead.id, is_manager=me.can_manage, key=key)
+    if result.done:
+        deliver_lead(client, crm, team, lead.id)
+        respond(text=f"Passed *{esc_cut(lead.company, 200)}* to {user(result.new_owner)}.",
+                response_type="ephemeral", replace_original=False)
 
 
 def _setup(body: dict, context: BoltContext):

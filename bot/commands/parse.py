@@ -14,12 +14,13 @@ from store.errors import Invalid
 from store.text import clean
 
 Verb = Literal["help", "new", "update", "log", "status", "assign", "followup", "show", "find", "mine", "digest",
-               "manager", "settings"]
+               "manager", "settings", "routing", "away", "back"]
 VERBS: dict[str, Verb] = {
     "help": "help", "new": "new", "create": "new", "add": "new", "update": "update", "log": "log", "note": "log",
     "status": "status", "assign": "assign", "followup": "followup", "follow-up": "followup", "fu": "followup",
     "show": "show", "view": "show", "find": "find", "search": "find", "mine": "mine", "my": "mine",
     "digest": "digest", "manager": "manager", "settings": "settings", "setting": "settings",
+    "routing": "routing", "queues": "routing", "queue": "routing", "away": "away", "back": "back",
 }
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _LINK = re.compile(r"<(?:mailto:)?([^<>|]+)\|([^<>]*)>|<((?:https?|mailto):[^<>|]+)>")

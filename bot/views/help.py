@@ -16,6 +16,8 @@ COMMANDS = [
     ("show <lead>", "Everything about the customer: status, owner, contacts, follow-up, latest history."),
     ("find <text>", "Search companies, contact names, e-mails and domains."),
     ("mine", "Your open leads, overdue follow-ups first."),
+    ("routing", "Routing queues for leads without an owner: channel, members, segment, first-touch SLA (managers)."),
+    ("away [until <when>] | back", "Leave the rotation (until a date, or until you're back); managers can add @someone."),
     ("digest [on|off|08:30]", "Your weekday morning DM of today's and overdue follow-ups: turn it off, on, or move it."),
     ("manager [@boss | @rep @boss | none]", "Who hears about your follow-ups that stay overdue after reminders."),
     ("settings [repeat 12h | repeats 3 | escalate on|off | manager @boss]", "Workspace reminder rules (managers and admins change them)."),
@@ -36,8 +38,8 @@ def help_message(unknown: str | None = None) -> tuple[str, list[Block]]:
             text=f"I don't know `{esc_cut(unknown, 60)}`. Here is what `/lead` can do:")))
     blocks.append(SectionBlock(text=MarkdownTextObject(text=lines)))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=LEAD_REF)]))
-    return ("What /lead can do: new, update, log, status, assign, followup, show, find, mine, digest, manager, "
-            "settings, help.", blocks)
+    return ("What /lead can do: new, update, log, status, assign, followup, show, find, mine, routing, away, back, "
+            "digest, manager, settings, help.", blocks)
 
 
 def mention_help() -> str:

@@ -46,19 +46,34 @@ def lead_card(lead: LeadSummary, owner_tz: str = "UTC") -> tuple[str, list[Block
         context.append(f"Source: {esc(lead.source)}")
     ref = LeadRef(lead_id=lead.id).dump()
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=card_title(lead)), fields=fields)]
+    if lead.routed_at:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=routing_line(lead, owner_tz))))
     if context:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text="  |  ".join(context))]))
-    blocks.append(
-        ActionsBlock(
-            block_id=B.CARD_ACTIONS,
-            elements=[
-                ButtonElement(text="Log activity", action_id=Action.CARD_LOG, value=ref, style="primary"),
-                ButtonElement(text="Change status", action_id=Action.CARD_STATUS, value=ref),
-                ButtonElement(text="Reassign", action_id=Action.CARD_REASSIGN, value=ref),
-            ],
-        )
-    )
+    awaiting = lead.routed_at and not lead.accepted_at and not lead.first_touch_at and lead.is_open
+    log = ButtonElement(text="Log activity", action_id=Action.CARD_LOG, value=ref, style="primary")
+    if awaiting:  # the assignment notice: the new owner accepts or passes
+        elements = [ButtonElement(text="Accept", action_id=Action.CARD_ACCEPT, value=ref), log,
+                    ButtonElement(text="Pass", action_id=Action.CARD_PASS, value=ref)]
+    else:
+        elements = [log, ButtonElement(text="Change status", action_id=Action.CARD_STATUS, value=ref),
+                    ButtonElement(text="Reassign", action_id=Action.CARD_REASSIGN, value=ref)]
+    blocks.append(ActionsBlock(block_id=B.CARD_ACTIONS, elements=elements))
     return f"{esc_cut(lead.company, 200)} · {esc(lead.status)} · owner {user(lead.owner_id)}", blocks
+
+
+def routing_line(lead: LeadSummary, owner_tz: str) -> str:
+    """Who has it and why, and where the first-touch clock stands."""
+    line = f":inbox_tray: Routed to {user(lead.owner_id)}: {esc_cut(lead.routing_reason, 300) or 'next in rotation'}"
+    if lead.first_touch_at:
+        line += f"\nFirst touch {when_for_all(lead.first_touch_at, owner_tz)}."
+    elif lead.sla_breached_at:
+        line += f"\n:warning: First-touch SLA missed {when_for_all(lead.sla_breached_at, owner_tz)}."
+    elif lead.sla_due_at:
+        line += f"\nFirst touch due by {when_for_all(lead.sla_due_at, owner_tz)}."
+    if lead.accepted_at:
+        line += " Accepted."
+    return line
 
 
 def thread_line(change: ChangeRecord, owner_tz: str = "UTC", actor_name: str | None = None) -> str:
@@ -81,7 +96,10 @@ def thread_line(change: ChangeRecord, owner_tz: str = "UTC", actor_name: str | N
             line += f" ({esc_cut(change.reason, 300)})"
         parts.append(line)
     if change.owner_to:
-        parts.append(f"Owner {user(change.owner_from)} → {user(change.owner_to)}")
+        line = f"Owner {user(change.owner_from)} → {user(change.owner_to)}"
+        if change.reason and not change.status_to:
+            line += f" ({esc_cut(change.reason, 300)})"
+        parts.append(line)
     if change.follow_up_at:
         label = "Follow-up moved to" if change.follow_up_moved else "Next follow-up"
         line = f"{label} {when_for_all(change.follow_up_at, owner_tz)}"
@@ -90,5 +108,18 @@ def thread_line(change: ChangeRecord, owner_tz: str = "UTC", actor_name: str | N
         parts.append(line)
     elif change.follow_up_closed:
         parts.append(f"Follow-up marked {change.follow_up_closed}")
+    if change.accepted:
+        parts.append("Accepted the lead")
+    if change.sla_missed_by:
+        span = f" within {duration_text(change.sla_minutes)}" if change.sla_minutes else ""
+        parts.insert(0, f":warning: First-touch SLA missed: {user(change.sla_missed_by)} logged no activity{span}")
     who = f"*{esc_cut(actor_name, 80)}*" if actor_name else user(change.actor_id)
     return f"{who}: " + "\n".join(parts)
+
+
+def duration_text(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440} d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60} h"
+    return f"{minutes} min"

@@ -37,8 +37,13 @@ def plain(text: str | None, limit: int) -> str:
     return esc_cut(" ".join((text or "").split()) or "-", limit)
 
 
+SYSTEM_ACTORS = {"intake": "the web form", "import": "an import", "sla": "the SLA timer"}
+
+
 def user(user_id: str | None) -> str:
-    return f"<@{user_id}>" if user_id else "nobody"
+    if not user_id:
+        return "nobody"
+    return SYSTEM_ACTORS.get(user_id) or f"<@{user_id}>"
 
 
 def local(dt: datetime, tz: str) -> datetime:
