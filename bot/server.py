@@ -9,7 +9,10 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
+from concurrent.futures import ThreadPoolExecutor
+
 from bot.ack_first import AckFirst
+from bot.intake import Intake
 from store.db import Database
 
 log = logging.getLogger(__name__)
@@ -20,6 +23,7 @@ class WsgiApp:
         self.slack = SlackRequestHandler(app, path="/slack/events")
         self.gate: AckFirst | None = getattr(app, "ack_gate", None)
         self.db = db
+        self.intake = Intake(app, ThreadPoolExecutor(4, thread_name_prefix="intake")) if hasattr(app, "crm") else None
 
     def __call__(self, environ, start_response):
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
@@ -33,6 +37,15 @@ class WsgiApp:
                 self.gate.answered(token)
         if path == "/healthz" and method in ("GET", "HEAD"):
             return self._health(start_response)
+        if path == "/intake/leads" and self.intake is not None:
+            if method != "POST":
+                return _reply(start_response, "405 Method Not Allowed", {"ok": False, "error": "POST only"})
+            try:
+                status, data = self.intake.handle(environ)
+            except Exception:  # never a stack trace to the caller
+                log.exception("intake failed")
+                status, data = "500 Internal Server Error", {"ok": False, "error": "internal error; try again"}
+            return _reply(start_response, status, data)
         if path == "/slack/events":
             return _reply(start_response, "405 Method Not Allowed", {"ok": False, "error": "POST only"})
         return _reply(start_response, "404 Not Found", {"ok": False, "error": "not found"})

@@ -1,0 +1,103 @@
+"""`POST /intake/leads`: a web form's lead, as JSON, authenticated by `Authorization: Bearer <token>`.
+
+401 for a missing or wrong token, 422 with field errors for a bad body, 201 for a new lead (routed like
+any other), 200 with `existed: true` when the same `external_id` (or an open lead of the same company)
+arrived before. The card, the assignment notice and the owner's DM are delivered after the answer.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from concurrent.futures import Executor
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from slack_bolt import App
+
+from bot.delivery import deliver_lead
+from bot.deps import Crm
+from store.errors import CrmError, Invalid
+from store.services import leads
+
+log = logging.getLogger(__name__)
+MAX_BODY = 64 * 1024
+
+
+class IntakeLead(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    company: str = Field(min_length=1, max_length=200)
+    contact_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=40)
+    segment: str | None = Field(default=None, max_length=40)
+    source: str | None = Field(default=None, max_length=40)
+    note: str | None = Field(default=None, max_length=10_000)
+    external_id: str | None = Field(default=None, max_length=200)
+
+
+class Intake:
+    def __init__(self, app: App, executor: Executor) -> None:
+        self.app, self.executor = app, executor
+        self.crm: Crm = app.crm  # type: ignore[attr-defined]
+        self._team: str | None = self.crm.settings.crm_team_id
+
+    def team_id(self) -> str:
+        if self._team is None:
+            self._team = self.app.client.auth_test()["team_id"]
+        return self._team
+
+    def handle(self, environ) -> tuple[str, dict]:
+        expected = self.crm.settings.crm_intake_token
+        if not expected:
+            return "503 Service Unavailable", {"ok": False, "error": "intake is off: set CRM_INTAKE_TOKEN"}
+        given = environ.get("HTTP_AUTHORIZATION", "")
+        scheme, _, token = given.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+            return "401 Unauthorized", {"ok": False, "error": "a valid `Authorization: Bearer <token>` is required"}
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BODY:
+            return "413 Payload Too Large", {"ok": False, "error": f"the body is limited to {MAX_BODY} bytes"}
+        raw = environ["wsgi.input"].read(length) if length else b""
+        try:
+            data = json.loads(raw or b"null")
+        except (ValueError, UnicodeDecodeError):
+            return _unprocessable({"body": "is not valid JSON"})
+        if not isinstance(data, dict):
+            return _unprocessable({"body": "must be a JSON object with at least `company`"})
+        try:
+            form = IntakeLead.model_validate(data)
+        except ValidationError as exc:
+            return _unprocessable({".".join(str(p) for p in e["loc"]) or "body": e["msg"] for e in exc.errors()})
+        try:
+            team = self.team_id()
+            result = leads.create_lead(
+                self.crm.db, self.crm.clock, team, "intake",
+                leads.NewLead(company=form.company, contact_name=form.contact_name, email=form.email,
+                              phone=form.phone, segment=form.segment, source=form.source or "Inbound form",
+                              note=form.note, external_id=form.external_id))
+        except Invalid as exc:
+            return _unprocessable({exc.field or "body": exc.message})
+        except CrmError as exc:
+            return "409 Conflict", {"ok": False, "error": exc.message}
+        lead = result.lead
+        answer = {"ok": True, "lead_id": lead.id, "company": lead.company, "owner": lead.owner_id,
+                  "existed": result.existed, "external_id": lead.external_id}
+        if result.existed:
+            return "200 OK", {**answer, "message": f"this lead already exists (#{lead.id})"}
+        self.executor.submit(self._deliver, team, lead.id)
+        return "201 Created", {**answer, "message": f"created lead #{lead.id}"}
+
+    def _deliver(self, team: str, lead_id: int) -> None:
+        try:
+            deliver_lead(self.app.client, self.crm, team, lead_id)
+        except Exception:  # noqa: BLE001 - the outbox keeps it for the sweep
+            log.warning("intake: delivering lead %s failed; the sweep retries", lead_id, exc_info=True)
+
+
+def _unprocessable(errors: dict) -> tuple[str, dict]:
+    return "422 Unprocessable Entity", {"ok": False, "errors": errors}
