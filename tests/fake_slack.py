@@ -185,6 +185,10 @@ class FakeSlack:
         if method == "users.info":
             user = self.users.get(args.get("user", ""))
             return 200, {}, ({"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"})
+        if method == "users.lookupByEmail":
+            email = (args.get("email") or "").lower()
+            user = next((u for u in self.users.values() if u["profile"]["email"].lower() == email), None)
+            return 200, {}, ({"ok": True, "user": user} if user else {"ok": False, "error": "users_not_found"})
         if method in ("views.open", "views.push"):
             born = self.triggers.get(args.get("trigger_id", ""))
             if born is None:

@@ -67,20 +67,21 @@ SYSTEM_ACTORS = ("intake", "import", "sla")  # not people: they never own what t
 
 def create_lead(
     db: Database, clock: Clock, team_id: str, actor_id: str, new: NewLead, *, channel_hint: str | None = None,
-    route: bool = True,
+    route: bool = True, quiet: bool = False,
 ) -> LeadCreated:
     """One organization (reused by name), an optional contact, the lead, and its card owed to Slack.
-    A lead without an owner is routed (when the workspace has queues), else owned by its creator."""
+    A lead without an owner is routed (when the workspace has queues), else owned by its creator.
+    `quiet` (imports): no card unless the lead was routed (then its assignment notice is the card)."""
     new = validate_new_lead(new)
     try:
-        return _create(db, clock, team_id, actor_id, new, channel_hint, route)
+        return _create(db, clock, team_id, actor_id, new, channel_hint, route, quiet)
     except IntegrityError:
         # Another request created the same organization (or external id) a moment ago: take that one.
-        return _create(db, clock, team_id, actor_id, new, channel_hint, route)
+        return _create(db, clock, team_id, actor_id, new, channel_hint, route, quiet)
 
 
 def _create(db: Database, clock: Clock, team_id: str, actor_id: str, new: NewLead, channel_hint: str | None,
-            route: bool):
+            route: bool, quiet: bool = False):
     now = clock.now()
     with db.write() as s:
         pipeline.ensure_team(s, team_id, clock)
@@ -139,7 +140,8 @@ def _create(db: Database, clock: Clock, team_id: str, actor_id: str, new: NewLea
         if new.note:
             s.add(Activity(team_id=team_id, lead_id=lead.id, kind="Note", outcome="Not applicable", text=new.note,
                            occurred_at=now, actor_id=actor_id, created_at=now))
-        outbox.enqueue(s, lead, "card", now, channel_hint=channel_hint)
+        if routed is not None or not quiet:
+            outbox.enqueue(s, lead, "card", now, channel_hint=channel_hint)
         return LeadCreated(summaries(s, team_id, [lead])[0], existed=False)
 
 

@@ -61,3 +61,16 @@ def save_member(
         m.fetched_at = clock.now()
         s.flush()
         return _info(m)
+
+
+def by_emails(db: Database, team_id: str, emails: list[str]) -> dict[str, str]:
+    """Known members by (lower-cased) e-mail → Slack user id."""
+    from sqlalchemy import func, select
+
+    wanted = [e.lower() for e in emails if e]
+    if not wanted:
+        return {}
+    with db.read() as s:
+        rows = s.execute(select(func.lower(Member.email), Member.user_id).where(
+            Member.team_id == team_id, func.lower(Member.email).in_(wanted))).all()
+        return {e: u for e, u in rows}
