@@ -48,7 +48,8 @@ _status_cache: dict[str, tuple[float, list[StatusInfo]]] = {}
 
 def ensure_team(s: Session, team_id: str, clock: Clock, *, template: str = "lifecycle") -> None:
     """Create the workspace with its default pipeline the first time it is seen (race-safe)."""
-    if team_id in _status_cache or s.get(Team, team_id) is not None:
+    # Not the status cache: it may hold rows another transaction has not committed yet.
+    if s.get(Team, team_id) is not None:
         return
     try:
         with s.begin_nested():
