@@ -128,7 +128,7 @@ def _create(db: Database, clock: Clock, team_id: str, actor_id: str, new: NewLea
         routed = None
         if route and not new.owner_id:
             lead.owner_id = None
-            routed = routing.route(s, lead, now, actor_id)
+            routed = routing.route(s, lead, now, actor_id, new_lead=True)
         if routed is not None:
             org.owner_id, channel_hint = routed.owner_id, routed.queue.channel_id
             outbox.enqueue(s, lead, "dm", now, payload={"user": routed.owner_id, "why": "routed"})

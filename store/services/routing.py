@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -196,29 +196,36 @@ def _until(dt: datetime) -> str:
 
 def route(s: Session, lead: Lead, now: datetime, actor_id: str, *, kind: str = "routed",
           exclude: frozenset[str] = frozenset(), queue: RoutingQueue | None = None,
-          prefix: str = "") -> Routed | None:
-    """Give the lead to the next available member of its queue (inside the caller's transaction)."""
+          prefix: str = "", new_lead: bool = False) -> Routed | None:
+    """Give the lead to the next available member of its queue (inside the caller's transaction).
+
+    The queue row is locked first (PostgreSQL; SQLite's writer lock is already held), then the members'
+    `current` values are read and moved on with one UPDATE: the lock is held for three statements."""
     queue = queue or pick_queue(s, lead.team_id, lead.segment)
     if queue is None:
         return None
     if s.bind.dialect.name == "postgresql":
         s.execute(select(RoutingQueue.id).where(RoutingQueue.id == queue.id).with_for_update())
-        s.refresh(queue)
-    members = s.scalars(select(QueueMember).where(QueueMember.queue_id == queue.id)
-                        .order_by(QueueMember.position)).all()
-    ids = [m.user_id for m in members]
-    away = {m.user_id: m.away_until for m in s.scalars(select(Member).where(
-        Member.team_id == lead.team_id, Member.user_id.in_(ids), Member.away_until > now))}
-    eligible = [m for m in members if m.user_id not in away and m.user_id not in exclude and m.weight > 0]
+    rows = s.execute(select(QueueMember.user_id, QueueMember.weight, QueueMember.current, QueueMember.position)
+                     .where(QueueMember.queue_id == queue.id).order_by(QueueMember.position)).all()
+    ids = [r.user_id for r in rows]
+    away = dict(s.execute(select(Member.user_id, Member.away_until).where(
+        Member.team_id == lead.team_id, Member.user_id.in_(ids), Member.away_until > now)).all())
+    eligible = [r for r in rows if r.user_id not in away and r.user_id not in exclude and r.weight > 0]
     if not eligible:
         return None
-    total = sum(m.weight for m in eligible)
-    for m in eligible:
-        m.current += m.weight
-    best = max(eligible, key=lambda m: (m.current, -m.position))
-    best.current -= total
-    best.assigned += 1
-    queue.routed += 1
+    total = sum(r.weight for r in eligible)
+    best = max(eligible, key=lambda r: (r.current + r.weight, -r.position))
+    picked = QueueMember.user_id == best.user_id
+    s.execute(
+        update(QueueMember)
+        .where(QueueMember.queue_id == queue.id, QueueMember.user_id.in_([r.user_id for r in eligible]))
+        .values(current=QueueMember.current + QueueMember.weight - case((picked, total), else_=0),
+                assigned=QueueMember.assigned + case((picked, 1), else_=0))
+        .execution_options(synchronize_session=False)
+    )
+    s.execute(update(RoutingQueue).where(RoutingQueue.id == queue.id).values(routed=RoutingQueue.routed + 1)
+              .execution_options(synchronize_session=False))
     skipped = [f"{_name(s, lead.team_id, u)} (away until {_until(away[u])})" for u in ids if u in away]
     reason = prefix + "next in rotation" + ("; skipped " + ", ".join(skipped) if skipped else "")
     previous = lead.owner_id
@@ -227,11 +234,13 @@ def route(s: Session, lead: Lead, now: datetime, actor_id: str, *, kind: str = "
     lead.sla_breached_at, lead.accepted_at, lead.routing_reason = None, None, reason[:300]
     s.add(Assignment(team_id=lead.team_id, lead_id=lead.id, from_owner=previous, to_owner=best.user_id,
                      reason=reason, kind=kind, actor_id=actor_id, assigned_at=now))
-    for f in s.scalars(select(FollowUp).where(FollowUp.team_id == lead.team_id, FollowUp.lead_id == lead.id,
-                                              FollowUp.state == "open")):
-        f.owner_id, f.nudges_sent, f.escalated_at, f.next_nudge_at = best.user_id, 0, None, max(f.due_at, now)
-    s.flush()
-    return Routed(best.user_id, _info(s, queue), reason)
+    if not new_lead:  # a lead that existed may have follow-ups: they move to the new owner
+        for f in s.scalars(select(FollowUp).where(FollowUp.team_id == lead.team_id, FollowUp.lead_id == lead.id,
+                                                  FollowUp.state == "open")):
+            f.owner_id, f.nudges_sent, f.escalated_at, f.next_nudge_at = best.user_id, 0, None, max(f.due_at, now)
+    info = QueueInfo(queue.id, queue.name, queue.channel_id, queue.segment, queue.sla_minutes, queue.on_breach,
+                     queue.is_default, [(r.user_id, r.weight) for r in rows], queue.created_by, 0)
+    return Routed(best.user_id, info, reason)
 
 
 def _once(s: Session, team_id: str, key: str | None, now: datetime) -> bool:
