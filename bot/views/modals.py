@@ -188,7 +188,8 @@ def new_lead_modal(ctx: ModalContext, *, company: str | None = None) -> View:
         _select(Field.SEGMENT, "Segment", _options(SEGMENTS),
                 hint="SMB: small, decides fast. Enterprise: big, slow, needs onboarding."),
         _select(Field.SOURCE, "Source", _options(SOURCES)),
-        _person(Field.OWNER, "Owner", optional=True, hint="Leave empty to own it yourself."),
+        _person(Field.OWNER, "Owner", optional=True,
+                hint="Leave empty to route it through the queues (or own it yourself when there are none)."),
         _text(Field.NOTE, "Note", multiline=True, placeholder="How they found us, what they need…"),
     ]
     return View(type="modal", callback_id=Callback.NEW_LEAD, title="New lead", submit="Create", close="Cancel",
