@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 
 from bot.ids import Action
 from bot.metadata import LeadRef
+from bot.views.lead_card import routing_line
 from bot.views.text import ago, esc, esc_cut, fit_lines, plain, user, when
 from store.dto import LeadDetail, TimelineEntry
 
@@ -67,6 +68,8 @@ def lead_360(detail: LeadDetail, tz: str, now: datetime) -> tuple[str, list[Bloc
             MarkdownTextObject(text=f"*Arrived*\n{when(lead.arrived_at, tz)}\nFirst touch: {touch}"),
         ]),
     ]
+    if lead.routed_at:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=routing_line(lead, tz))))
     if org:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(org))]))
     if detail.contacts:
