@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import (
 
 from bot.ids import Action, Block as B
 from bot.metadata import LeadRef
-from bot.views.text import esc, esc_cut, user, when_for_all
+from bot.views.text import duration_text, esc, esc_cut, user, when_for_all
 from store.dto import ChangeRecord, LeadSummary
 
 
@@ -115,11 +115,3 @@ def thread_line(change: ChangeRecord, owner_tz: str = "UTC", actor_name: str | N
         parts.insert(0, f":warning: First-touch SLA missed: {user(change.sla_missed_by)} logged no activity{span}")
     who = f"*{esc_cut(actor_name, 80)}*" if actor_name else user(change.actor_id)
     return f"{who}: " + "\n".join(parts)
-
-
-def duration_text(minutes: int) -> str:
-    if minutes % 1440 == 0:
-        return f"{minutes // 1440} d"
-    if minutes % 60 == 0:
-        return f"{minutes // 60} h"
-    return f"{minutes} min"

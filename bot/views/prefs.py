@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.views.text import user
+from bot.views.text import duration_text, user
 from store.services.team_settings import NudgePolicy
 
 
@@ -33,17 +33,9 @@ def manager_set(rep: str, boss: str | None, actor: str) -> str:
     return f"{whose} manager is now {user(boss)}. They hear about follow-ups that stay overdue after reminders."
 
 
-def _span(minutes: int) -> str:
-    if minutes % 1440 == 0:
-        return f"{minutes // 1440}d"
-    if minutes % 60 == 0:
-        return f"{minutes // 60}h"
-    return f"{minutes}m"
-
-
 def policy_state(p: NudgePolicy) -> str:
     manager = user(p.default_manager_id) if p.default_manager_id else "none"
-    return (f"*Reminder rules:* a due follow-up is nudged at once, then again every *{_span(p.repeat_minutes)}* "
+    return (f"*Reminder rules:* a due follow-up is nudged at once, then again every *{duration_text(p.repeat_minutes)}* "
             f"while it stays open, at most *{p.max_repeats}* more time{'s' if p.max_repeats != 1 else ''}; "
             f"then escalation to the owner's manager is *{'on' if p.escalate else 'off'}* "
             f"(default manager: {manager}).\n"

@@ -22,8 +22,7 @@ from slack_sdk.models.views import View
 
 from bot.ids import Action, Callback, Field
 from bot.metadata import Meta
-from bot.views.lead_card import duration_text
-from bot.views.text import esc, esc_cut, plain, user, when
+from bot.views.text import duration_text, esc, esc_cut, plain, user, when
 from store.dto import LeadSummary
 from store.services.pipeline import SEGMENTS
 from store.services.routing import ON_BREACH, QueueInfo

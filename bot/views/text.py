@@ -88,3 +88,12 @@ def fit_lines(lines: list[str], limit: int) -> str:
         out.append(line)
         size += len(line) + 1
     return "\n".join(out)
+
+
+def duration_text(minutes: int) -> str:
+    """45 min, 2 h, 1 d (and 90 min: not every span is a whole hour)."""
+    if minutes and minutes % 1440 == 0:
+        return f"{minutes // 1440} d"
+    if minutes and minutes % 60 == 0:
+        return f"{minutes // 60} h"
+    return f"{minutes} min"

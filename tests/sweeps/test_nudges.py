@@ -202,7 +202,7 @@ def test_no_manager_no_escalation_and_workspace_settings(bot, fake, db, clock):
     fake.users["U1"]["is_admin"] = True
     bot.command("settings repeat 2h")
     bot.command("settings repeats 1")
-    assert "every *2h*" in bot.last_reply_text() and "at most *1* more time" in bot.last_reply_text()
+    assert "every *2 h*" in bot.last_reply_text() and "at most *1* more time" in bot.last_reply_text()
     bot.command("settings repeat soon", user="U2")
     assert "Only managers and workspace admins" in bot.last_reply_text()
     _lead_with_follow_up(bot)
