@@ -21,6 +21,9 @@ class Action(StrEnum):
     CARD_STATUS = "card_change_status"
     CARD_REASSIGN = "card_reassign"
     CARD_ACCEPT = "card_accept"
+    CARD_HISTORY = "card_history"
+    CARD_FOLLOW = "card_follow"
+    TIMELINE_PAGE = "timeline_page"
     CARD_PASS = "card_pass"
     # /lead routing
     QUEUE_NEW = "queue_new"

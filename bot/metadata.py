@@ -31,6 +31,18 @@ class LeadRef(Meta):
     lead_id: int
 
 
+class TimelinePage(Meta):
+    """A History page (0 = newest) of one lead."""
+
+    lead_id: int
+    page: int = 0
+
+
+class FollowRef(Meta):
+    lead_id: int
+    follow: bool | None = None  # None: toggle
+
+
 class NudgeRef(Meta):
     """A nudge DM's buttons: the follow-up, its lead, and the notification (one action per nudge)."""
 

@@ -25,6 +25,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from bot import people
 from bot.deps import Crm
 from bot.views import nudges as views
+from bot.views import history as history_views
 from bot.views import routing as routing_views
 from store.services import leads, nudges
 
@@ -195,4 +196,7 @@ class Notifier:
             p = owed.payload
             lead = leads.get_lead(crm.db, owed.team_id, int(p["lead_id"]))
             return routing_views.breach_dm(lead, p.get("owner"), p.get("minutes"), p.get("reassigned_to"), tz)
+        if owed.kind == "follow":
+            lead = leads.get_lead(crm.db, owed.team_id, int(owed.payload["lead_id"]))
+            return history_views.follow_dm(lead, owed.payload.get("changes") or [], tz)
         raise ValueError(f"unknown notification kind {owed.kind}")

@@ -257,6 +257,19 @@ class Comment(Base):
     posted_at: Mapped[datetime]
     edited: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    edit_ts: Mapped[str | None] = mapped_column(String(32))  # Slack's edited.ts of the text we hold
+    permalink: Mapped[str | None] = mapped_column(String(500))
+    files: Mapped[list | None] = mapped_column(JSON)  # [{"name": ..., "url": ...}]
+
+
+class LeadFollower(Base):
+    """Someone who wants a DM when the lead's status or owner changes, or a comment mentions them."""
+
+    __tablename__ = "lead_follower"
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"), primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime]
 
 
 class Outbox(Base):

@@ -13,12 +13,14 @@ from bot.commands import lead as lead_cmd
 from bot.deps import Crm
 from bot.errors import guarded
 from bot.ids import Action
-from bot.metadata import LeadRef, ModalContext, PendingAction
+from bot.metadata import FollowRef, LeadRef, ModalContext, PendingAction, TimelinePage
 from bot.delivery import deliver_lead
+from bot.views.history import history_view
 from bot.views.modals import reassign_modal, status_modal
+from bot.views.replies import follow_answer
 from bot.views.text import esc_cut, user
 from store.errors import Duplicate, Invalid
-from store.services import leads, pipeline, routing, updates
+from store.services import followers, leads, pipeline, routing, updates
 
 
 def register(app: App) -> None:
@@ -28,6 +30,44 @@ def register(app: App) -> None:
     app.action(re.compile(f"^{Action.PICK_LEAD}:"))(guarded(pick_lead))
     app.action(Action.CARD_ACCEPT)(guarded(accept))
     app.action(Action.CARD_PASS)(guarded(pass_lead))
+    app.action(Action.CARD_HISTORY)(guarded(history))
+    app.action(re.compile(f"^{Action.TIMELINE_PAGE}:"))(guarded(history_page))
+    app.action(Action.CARD_FOLLOW)(guarded(follow))
+
+
+def _history(respond: Respond, crm: Crm, team: str, user_id: str, lead_id: int, page: int, *, replace: bool) -> None:
+    lead, entries, older = leads.history(crm.db, team, lead_id, page=page)
+    text, blocks = history_view(lead, entries, page, older, people.tz_of(crm, team, user_id))
+    respond(text=text, blocks=[b.to_dict() for b in blocks], response_type="ephemeral", replace_original=replace)
+
+
+def history(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
+    ack()
+    crm, team, lead, _ctx = _lead_for(body, context)
+    _history(respond, crm, team, context.user_id, lead.id, 0, replace=False)
+
+
+def history_page(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
+    ack()
+    crm, team, action, _ctx = _setup(body, context)
+    page = TimelinePage.load(action.get("value"))
+    if page is None:
+        raise Invalid("That page is out of date. Click History on the card again.")
+    _history(respond, crm, team, context.user_id, page.lead_id, page.page, replace=True)
+
+
+def follow(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
+    """Follow from the card (a toggle); the answer offers the opposite."""
+    ack()
+    crm, team, action, _ctx = _setup(body, context)
+    ref = FollowRef.load(action.get("value"))
+    if ref is None:
+        raise Invalid("That button is out of date. Use `/lead show <lead>` for a fresh card.")
+    lead = leads.get_lead(crm.db, team, ref.lead_id)
+    now_following = followers.toggle(crm.db, crm.clock, team, lead.id, context.user_id, follow=ref.follow)
+    text, blocks = follow_answer(lead, now_following)
+    respond(text=text, blocks=[b.to_dict() for b in blocks], response_type="ephemeral",
+            replace_original=bool((body.get("container") or {}).get("is_ephemeral")))
 
 
 def accept(ack: Ack, body: dict, client: WebClient, respond: Respond, context: BoltContext) -> None:

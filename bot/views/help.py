@@ -43,6 +43,15 @@ def help_message(unknown: str | None = None) -> tuple[str, list[Block]]:
 
 
 def mention_help() -> str:
-    return ("I keep the team's leads. Slash commands don't work inside threads, so type them in the channel: "
-            "`/lead show <lead>` for the history, `/lead update <lead>` to log a call, change the status and "
-            "plan a follow-up, `/lead help` for everything else.")
+    return ("I keep the team's leads. Mention me inside a lead card's thread to act on that lead (`log <text>`, "
+            "`status <status>`, `followup <when>`, `assign @someone`, `show`); replies in a card's thread are kept "
+            "as the lead's history. Elsewhere use `/lead`: `/lead show <lead>`, `/lead update <lead>`, "
+            "`/lead help` for everything else.")
+
+
+def thread_help(unknown: str | None = None) -> str:
+    """A mention inside a lead's thread that is not a command this thread understands."""
+    lead = f"I don't know `{esc_cut(unknown, 40)}`. " if unknown else ""
+    return (lead + "In a lead's thread, mention me with: `log <text>`, `status <status>`, "
+            "`followup <when> [note]`, `assign @someone` or `show`. Replies without a mention are kept as the "
+            "lead's comments.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
@@ -42,7 +44,23 @@ def timeline_line(e: TimelineEntry, tz: str) -> str:
     if e.kind == "followup":
         due = when(e.due_at, tz) if e.due_at else "?"
         return f"{head} planned a follow-up for {due} ({esc(e.old)})" + (f": {esc_cut(e.text, 200)}" if e.text else "")
-    return f"{head} commented: {esc_cut(e.text, 400)}"
+    return f"{head} commented: " + comment_text(e.text, e.old, e.new)
+
+
+def comment_text(text: str | None, permalink: str | None, files_json: str | None, limit: int = 400) -> str:
+    """A comment, cut to `limit` with a link to the whole message; shared files by name."""
+    body = esc_cut(text, limit) if text else ""
+    if permalink and text and len(esc(text)) > limit:
+        body += f" <{permalink}|read all>"
+    names = []
+    try:
+        names = [f.get("name") or "file" for f in (json.loads(files_json) if files_json else None) or []]
+    except (ValueError, AttributeError, TypeError):
+        names = []
+    if names:
+        shared = ", ".join(esc_cut(n, 80) for n in names[:5])
+        body += (" · " if body else "") + (f"<{permalink}|shared {shared}>" if permalink else f"shared {shared}")
+    return body or "_(empty)_"
 
 
 def lead_360(detail: LeadDetail, tz: str, now: datetime) -> tuple[str, list[Block]]:
@@ -96,5 +114,6 @@ def lead_360(detail: LeadDetail, tz: str, now: datetime) -> tuple[str, list[Bloc
         ButtonElement(text="Log activity", action_id=Action.CARD_LOG, value=ref, style="primary"),
         ButtonElement(text="Change status", action_id=Action.CARD_STATUS, value=ref),
         ButtonElement(text="Reassign", action_id=Action.CARD_REASSIGN, value=ref),
+        ButtonElement(text="History", action_id=Action.CARD_HISTORY, value=ref),
     ]))
     return f"{esc_cut(lead.company, 200)}: {esc(lead.status)}, owner {user(lead.owner_id)}", blocks

@@ -57,7 +57,9 @@ def lead_card(lead: LeadSummary, owner_tz: str = "UTC") -> tuple[str, list[Block
                     ButtonElement(text="Pass", action_id=Action.CARD_PASS, value=ref)]
     else:
         elements = [log, ButtonElement(text="Change status", action_id=Action.CARD_STATUS, value=ref),
-                    ButtonElement(text="Reassign", action_id=Action.CARD_REASSIGN, value=ref)]
+                    ButtonElement(text="Reassign", action_id=Action.CARD_REASSIGN, value=ref),
+                    ButtonElement(text="History", action_id=Action.CARD_HISTORY, value=ref),
+                    ButtonElement(text="Follow", action_id=Action.CARD_FOLLOW, value=ref)]
     blocks.append(ActionsBlock(block_id=B.CARD_ACTIONS, elements=elements))
     return f"{esc_cut(lead.company, 200)} · {esc(lead.status)} · owner {user(lead.owner_id)}", blocks
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
 
 from bot.ids import Action
-from bot.metadata import NudgeRef
+from bot.metadata import FollowRef, NudgeRef
 from bot.views.text import esc, esc_cut, user, when
 from store.dto import ChangeRecord, LeadSummary
 
@@ -69,3 +69,17 @@ def follow_up_still_open(confirmation: str, lead: LeadSummary, tz: str, now: dat
             text=f"Your follow-up is still open, {due}" + (f": {esc_cut(f.note, 300)}" if f.note else "."))),
         ActionsBlock(elements=[ButtonElement(text="Mark follow-up done", action_id=Action.NUDGE_DONE, value=ref)]),
     ]
+
+
+def follow_answer(lead: LeadSummary, following: bool) -> tuple[str, list[Block]]:
+    company = esc_cut(lead.company, 200)
+    if following:
+        text = (f"You follow *{company}*: I'll DM you when its status or owner changes or a comment mentions you "
+                "(changes within a minute come as one message).")
+        button = ButtonElement(text="Unfollow", action_id=Action.CARD_FOLLOW,
+                               value=FollowRef(lead_id=lead.id, follow=False).dump())
+    else:
+        text = f"You no longer follow *{company}*."
+        button = ButtonElement(text="Follow", action_id=Action.CARD_FOLLOW,
+                               value=FollowRef(lead_id=lead.id, follow=True).dump())
+    return text, [SectionBlock(text=MarkdownTextObject(text=text)), ActionsBlock(elements=[button])]

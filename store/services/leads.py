@@ -324,3 +324,12 @@ def suggest(db: Database, team_id: str, query: str, *, limit: int = 25) -> list[
         order = {oid: i for i, oid in enumerate(org_ids)}
         return summaries(s, team_id, sorted(_one_per_org(leads), key=lambda l: order[l.organization_id])[:limit])
 
+
+
+def history(db: Database, team_id: str, lead_id: int, *, page: int = 0, per_page: int = 10):
+    """One page of the timeline, newest first: (lead, entries, whether older entries exist). One query."""
+    page = max(0, page)
+    with db.read() as s:
+        lead = summaries(s, team_id, [load_lead(s, team_id, lead_id)])[0]
+        rows = timeline_page(s, team_id, lead_id, limit=per_page + 1, offset=page * per_page)
+        return lead, rows[:per_page], len(rows) > per_page

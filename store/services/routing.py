@@ -22,7 +22,7 @@ from store.db import Database
 from store.dto import ChangeRecord, LeadSummary
 from store.errors import Invalid, NotFound
 from store.models import Assignment, FollowUp, IdempotencyKey, Lead, Member, QueueMember, RoutingQueue
-from store.services import outbox
+from store.services import followers, outbox
 from store.services.pipeline import ensure_team
 from store.services.snapshots import lead_summary, load_lead
 from store.services.team_settings import NEVER, NudgePolicy, manager_of
@@ -301,6 +301,8 @@ def pass_lead(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: 
         change = ChangeRecord(actor_id=actor_id, owner_from=old, owner_to=routed.owner_id, reason=routed.reason)
         outbox.enqueue(s, lead, "thread", now, payload=change.to_json())
         outbox.enqueue(s, lead, "dm", now, payload={"user": routed.owner_id, "why": "passed"})
+        followers.changed(s, lead, actor_id, now, "owner", old=old, new=routed.owner_id,
+                          skip={routed.owner_id})  # the new owner has the assignment DM
         s.flush()
         return Handled(lead_summary(s, team_id, lead.id), True, routed.owner_id)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import literal, null, select, union_all
+from sqlalchemy import String, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from store.dto import TimelineEntry
@@ -33,8 +33,8 @@ def timeline_page(s: Session, team_id: str, lead_id: int, *, limit: int = 10, of
              Assignment.to_owner, Assignment.reason),
         part(FollowUp, FollowUp.created_at, "followup", FollowUp.created_by, FollowUp.state, FollowUp.owner_id,
              FollowUp.note, FollowUp.due_at),
-        part(Comment, Comment.posted_at, "comment", Comment.author_id, null(), null(), Comment.text, no_time,
-             Comment.deleted.is_(False)),
+        part(Comment, Comment.posted_at, "comment", Comment.author_id, Comment.permalink,
+             cast(Comment.files, String()), Comment.text, no_time, Comment.deleted.is_(False)),
     ).subquery()
     rows = s.execute(select(u).order_by(u.c.at.desc()).limit(limit).offset(offset)).all()
     return [_entry(r) for r in rows]

@@ -18,7 +18,7 @@ from store.db import Database
 from store.dto import ChangeRecord, LeadChanged
 from store.errors import Duplicate, Invalid
 from store.models import Activity, Assignment, FollowUp, IdempotencyKey, Lead, Organization, StatusChange
-from store.services import outbox, pipeline
+from store.services import followers, outbox, pipeline
 from store.services.snapshots import lead_summary, load_lead
 from store.text import clean
 
@@ -74,6 +74,10 @@ def update_lead(
             lead.updated_at = now
             outbox.enqueue(s, lead, "card", now)
             outbox.enqueue(s, lead, "thread", now, payload=change.to_json())
+            if change.status_to:
+                followers.changed(s, lead, actor_id, now, "status", old=change.status_from, new=change.status_to)
+            if change.owner_to:
+                followers.changed(s, lead, actor_id, now, "owner", old=change.owner_from, new=change.owner_to)
             s.flush()
             return LeadChanged(lead_summary(s, team_id, lead.id), change)
     except IntegrityError:

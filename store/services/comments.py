@@ -1,0 +1,128 @@
+"""Replies in a lead card's thread are the lead's comments: stored once, edited, deleted, in Slack's order.
+
+Slack may deliver an event twice (retries with the same `event_id`) and may deliver an edit before a slow
+original. Every write here is keyed by the message (`team, channel, ts`) and ordered by Slack's own
+timestamps: the newest edit's text wins whatever the arrival order, a deletion is a tombstone that a late
+original cannot bring back, and a repeat changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from store.clock import Clock
+from store.db import Database
+from store.models import Comment, Lead
+from store.services import followers
+from store.text import clean
+
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+@dataclass(frozen=True)
+class Captured:
+    lead_id: int
+    comment_id: int
+    created: bool  # False: an edit, a repeat, or a message deleted before it arrived
+
+
+def ts_time(ts: str) -> datetime:
+    try:
+        return datetime.fromtimestamp(float(ts), tz=timezone.utc)
+    except (TypeError, ValueError, OverflowError):
+        return datetime.now(timezone.utc)
+
+
+def lead_of_thread(s: Session, team_id: str, channel: str, thread_ts: str | None) -> Lead | None:
+    if not thread_ts:
+        return None
+    return s.scalar(select(Lead).where(Lead.card_channel == channel, Lead.card_ts == thread_ts,
+                                       Lead.team_id == team_id))
+
+
+def thread_lead_id(db: Database, team_id: str, channel: str, thread_ts: str | None) -> int | None:
+    with db.read() as s:
+        lead = lead_of_thread(s, team_id, channel, thread_ts)
+        return lead.id if lead else None
+
+
+def _permalink(lead: Lead, channel: str, ts: str) -> str | None:
+    """The message's link, derived from the card's (no Web API call per message)."""
+    if not lead.card_permalink or "/p" not in lead.card_permalink:
+        return None
+    base = lead.card_permalink.split("?")[0].rsplit("/p", 1)[0]
+    return f"{base}/p{ts.replace('.', '')}?thread_ts={lead.card_ts}&cid={channel}"
+
+
+def capture(db: Database, clock: Clock, team_id: str, *, channel: str, ts: str, thread_ts: str | None,
+            author_id: str, text: str | None, files: list[dict] | None = None,
+            edit_ts: str | None = None) -> Captured | None:
+    """Store a thread reply (or its edit). None when the message is not in a lead card's thread."""
+    body = clean(text, limit=40_000) or ""
+    for attempt in (1, 2):
+        try:
+            with db.write() as s:
+                lead = lead_of_thread(s, team_id, channel, thread_ts)
+                if lead is None:
+                    return None
+                c = s.scalar(select(Comment).where(Comment.team_id == team_id, Comment.channel == channel,
+                                                   Comment.ts == ts))
+                if c is not None:
+                    newer = edit_ts is not None and (c.edit_ts is None or float(edit_ts) > float(c.edit_ts))
+                    if c.deleted or not newer:
+                        return Captured(lead.id, c.id, False)  # a repeat, an older text, or deleted already
+                    c.text, c.edited, c.edit_ts, c.files = body, True, edit_ts, files or c.files
+                    s.flush()
+                    return Captured(lead.id, c.id, False)
+                c = Comment(team_id=team_id, lead_id=lead.id, author_id=author_id, channel=channel, ts=ts,
+                            text=body, posted_at=ts_time(ts), edited=edit_ts is not None, deleted=False,
+                            edit_ts=edit_ts, permalink=_permalink(lead, channel, ts), files=files or None)
+                s.add(c)
+                s.flush()
+                mentioned = set(MENTION.findall(body)) - {author_id}
+                if mentioned:
+                    followers.changed(s, lead, author_id, clock.now(), f"mentioned you in a comment",
+                                      only=mentioned)
+                return Captured(lead.id, c.id, True)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    return None
+
+
+def delete(db: Database, team_id: str, *, channel: str, ts: str, thread_ts: str | None) -> bool:
+    """Remove a comment from the timeline; a deletion that arrives first leaves a tombstone."""
+    for attempt in (1, 2):
+        try:
+            with db.write() as s:
+                c = s.scalar(select(Comment).where(Comment.team_id == team_id, Comment.channel == channel,
+                                                   Comment.ts == ts))
+                if c is not None:
+                    c.deleted, c.text = True, ""
+                    return True
+                lead = lead_of_thread(s, team_id, channel, thread_ts)
+                if lead is None:
+                    return False
+                s.add(Comment(team_id=team_id, lead_id=lead.id, author_id="", channel=channel, ts=ts, text="",
+                              posted_at=ts_time(ts), edited=False, deleted=True))
+                return True
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    return False
+
+
+def count(db: Database, team_id: str, lead_id: int, *, include_deleted: bool = False) -> int:
+    from sqlalchemy import func
+
+    with db.read() as s:
+        q = select(func.count()).select_from(Comment).where(Comment.team_id == team_id, Comment.lead_id == lead_id)
+        if not include_deleted:
+            q = q.where(Comment.deleted.is_(False))
+        return s.scalar(q) or 0
