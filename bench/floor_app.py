@@ -1,4 +1,5 @@
-"""The floor for bench/ack_latency.py: a bare Bolt app whose `/lead` only acks, on the same waitress set-up."""
+"""The floor for the benchmarks: a bare Bolt app whose `/lead` only acks and whose message listener does
+nothing, on the same waitress set-up as the bot."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ app = App(signing_secret=os.environ["SLACK_SIGNING_SECRET"], token_verification_
 @app.command("/lead")
 def noop(ack):
     ack()
+
+
+@app.event("message")
+def ignore_message():
+    pass  # the floor for bench/thread_events.py: Bolt acks events itself
 
 
 if __name__ == "__main__":

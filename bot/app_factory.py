@@ -28,7 +28,7 @@ def build_app(settings: Settings, db: Database, clock: Clock | None = None, *,
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret,
-        listener_executor=executor or ThreadPoolExecutor(max_workers=settings.http_threads,
+        listener_executor=executor or ThreadPoolExecutor(max_workers=settings.listener_threads,
                                                          thread_name_prefix="listener"),
     )
     crm = Crm(db=db, clock=clock or SystemClock(), settings=settings)

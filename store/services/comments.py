@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,11 +55,15 @@ def thread_lead_id(db: Database, team_id: str, channel: str, thread_ts: str | No
 
 
 def _permalink(lead: Lead, channel: str, ts: str) -> str | None:
+    return _permalink_of(lead.card_permalink, lead.card_ts, channel, ts)
+
+
+def _permalink_of(card_permalink: str | None, card_ts: str | None, channel: str, ts: str) -> str | None:
     """The message's link, derived from the card's (no Web API call per message)."""
-    if not lead.card_permalink or "/p" not in lead.card_permalink:
+    if not card_permalink or "/p" not in card_permalink:
         return None
-    base = lead.card_permalink.split("?")[0].rsplit("/p", 1)[0]
-    return f"{base}/p{ts.replace('.', '')}?thread_ts={lead.card_ts}&cid={channel}"
+    base = card_permalink.split("?")[0].rsplit("/p", 1)[0]
+    return f"{base}/p{ts.replace('.', '')}?thread_ts={card_ts}&cid={channel}"
 
 
 def capture(db: Database, clock: Clock, team_id: str, *, channel: str, ts: str, thread_ts: str | None,
@@ -65,6 +71,8 @@ def capture(db: Database, clock: Clock, team_id: str, *, channel: str, ts: str, 
             edit_ts: str | None = None) -> Captured | None:
     """Store a thread reply (or its edit). None when the message is not in a lead card's thread."""
     body = clean(text, limit=40_000) or ""
+    if edit_ts is None and "<@" not in body:
+        return _insert_new(db, clock, team_id, channel, ts, thread_ts, author_id, body, files)
     for attempt in (1, 2):
         try:
             with db.write() as s:
@@ -94,6 +102,44 @@ def capture(db: Database, clock: Clock, team_id: str, *, channel: str, ts: str, 
             if attempt == 2:
                 raise
     return None
+
+
+_CARDS: dict[tuple[str, str, str], tuple[int, str | None, str | None]] = {}  # lead cards never move
+
+
+def _card(db: Database, team_id: str, channel: str, thread_ts: str) -> tuple[int, str | None, str | None] | None:
+    key = (team_id, channel, thread_ts)
+    hit = _CARDS.get(key)
+    if hit is None:
+        with db.engine.connect() as conn:
+            row = conn.execute(select(Lead.id, Lead.card_ts, Lead.card_permalink).where(
+                Lead.card_channel == channel, Lead.card_ts == thread_ts, Lead.team_id == team_id)).first()
+        if row is None:
+            return None  # not remembered: a card posted a moment from now must still be found
+        hit = _CARDS[key] = (row[0], row[1], row[2])
+        if len(_CARDS) > 50_000:
+            _CARDS.clear()
+    return hit
+
+
+def _insert_new(db: Database, clock: Clock, team_id: str, channel: str, ts: str, thread_ts: str | None,
+                author_id: str, body: str, files: list[dict] | None) -> Captured | None:
+    """The common case, a new reply without mentions: find the card (remembered once found; reads never
+    wait for the writer), then one INSERT … ON CONFLICT DO NOTHING (a retry is a no-op)."""
+    card = _card(db, team_id, channel, thread_ts) if thread_ts else None
+    if card is None:
+        return None
+    lead_id, card_ts, card_permalink = card
+    row = {"team_id": team_id, "lead_id": lead_id, "author_id": author_id, "channel": channel, "ts": ts,
+           "text": body, "posted_at": ts_time(ts), "edited": False, "deleted": False, "edit_ts": None,
+           "permalink": _permalink_of(card_permalink, card_ts, channel, ts), "files": files or None}
+    insert = sqlite_insert if db.dialect == "sqlite" else pg_insert
+    with db.write_core() as conn:
+        done = conn.execute(insert(Comment).values(**row).on_conflict_do_nothing(
+            index_elements=["team_id", "channel", "ts"]).returning(Comment.id)).first()
+    if done is None:  # a retry, or deleted before it arrived
+        return Captured(lead_id, 0, False)
+    return Captured(lead_id, done[0], True)
 
 
 def delete(db: Database, team_id: str, *, channel: str, ts: str, thread_ts: str | None) -> bool:
