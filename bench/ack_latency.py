@@ -155,7 +155,7 @@ def main() -> int:
 
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_", "CRM_", "PORT"))}
     env = {**base, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url,
-           "DATABASE_URL": db_url, "CRM_CHANNEL": "CCRM", "HTTP_THREADS": "32"}
+           "DATABASE_URL": db_url, "CRM_CHANNEL": "CCRM"}
     floor_port, bot_port = free_port(), free_port()
     floor = start([sys.executable, "bench/floor_app.py"], {**env, "PORT": str(floor_port)}, floor_port)
     bot = start([sys.executable, "app.py"], {**env, "PORT": str(bot_port)}, bot_port)

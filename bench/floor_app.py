@@ -26,4 +26,4 @@ def ignore_message():
 
 if __name__ == "__main__":
     create_server(SlackRequestHandler(app), host="127.0.0.1", port=int(os.environ["PORT"]),
-                  threads=int(os.environ.get("HTTP_THREADS", "32"))).run()
+                  threads=int(os.environ.get("HTTP_THREADS", "16"))).run()

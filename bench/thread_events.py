@@ -180,7 +180,7 @@ def main() -> int:
     port = free_port()
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_", "CRM_", "PORT"))},
            "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url,
-           "DATABASE_URL": url, "PORT": str(port), "HTTP_THREADS": "64"}
+           "DATABASE_URL": url, "PORT": str(port)}
     bot = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
     try:

@@ -50,6 +50,21 @@ def guarded(fn: Callable[..., None]) -> Callable[..., None]:
     return listener
 
 
+def guarded_event(fn: Callable[..., None]) -> Callable[..., None]:
+    """`guarded` for Events API listeners: Bolt acks events itself, so only what they use is injected
+    (thread replies arrive by the thousand; every injected argument costs)."""
+
+    def listener(body: dict, context: BoltContext, client: WebClient) -> None:
+        try:
+            fn(body=body, context=context, client=client)
+        except Exception as exc:  # noqa: BLE001 - this is the central handler
+            handle(exc, body, context, client, None)
+
+    listener.__name__ = fn.__name__
+    listener.__qualname__ = fn.__qualname__
+    return listener
+
+
 def message_for(error: Exception, body: dict) -> str:
     if isinstance(error, CrmError):
         return esc(error.message)

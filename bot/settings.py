@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     crm_channel: str | None = None
     crm_sweep_seconds: float = Field(default=60, gt=0, le=86400)
-    http_threads: int = Field(default=32, ge=1, le=512)
+    http_threads: int = Field(default=16, ge=1, le=512)
     listener_threads: int = Field(default=16, ge=1, le=512)  # work after the ack (Bolt's listener pool)
     crm_intake_token: str | None = Field(default=None, min_length=16)  # Bearer token of POST /intake/leads
     crm_team_id: str | None = None  # the workspace intake and import write to (default: the bot token's)

@@ -8,5 +8,7 @@ from bot.commands import buttons, events, lead, modals, nudges, options, prefs, 
 
 
 def register(app: App) -> None:
-    for module in (lead, prefs, routing_cmd, modals, buttons, nudges, options, events):
+    # Bolt tries listeners in registration order and stops at the first match: thread replies arrive by
+    # the thousand, so events go first (a reply then skips the ~40 command, button and modal matchers).
+    for module in (events, lead, prefs, routing_cmd, modals, buttons, nudges, options):
         module.register(app)

@@ -14,7 +14,7 @@ from bot import people
 from bot.commands.parse import USER_MENTION, mentioned_user, parse_when
 from bot.delivery import deliver_lead
 from bot.deps import Crm
-from bot.errors import guarded
+from bot.errors import guarded_event
 from bot.views.help import mention_help, thread_help
 from bot.views.lead_360 import lead_360
 from bot.views.text import esc
@@ -27,8 +27,8 @@ HUMAN_SUBTYPES = {None, "file_share", "thread_broadcast", "me_message"}
 
 
 def register(app: App) -> None:
-    app.event("app_mention")(guarded(mentioned))
-    app.event("message")(guarded(message))
+    app.event("app_mention")(guarded_event(mentioned))
+    app.event("message")(guarded_event(message))
 
 
 def _team(body: dict, context: BoltContext) -> str:
@@ -46,7 +46,7 @@ def _is_bot(message: dict, context: BoltContext) -> bool:
                 or (context.bot_user_id and message.get("user") == context.bot_user_id))
 
 
-def message(body: dict, context: BoltContext) -> None:
+def message(body: dict, context: BoltContext, client: WebClient | None = None) -> None:
     """A message somewhere the bot is: store it when it is a human reply in a lead card's thread."""
     event = body.get("event") or {}
     crm: Crm = context["crm"]

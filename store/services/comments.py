@@ -105,6 +105,9 @@ def capture(db: Database, clock: Clock, team_id: str, *, channel: str, ts: str, 
 
 
 _CARDS: dict[tuple[str, str, str], tuple[int, str | None, str | None]] = {}  # lead cards never move
+# Built once, so SQLAlchemy compiles it once: new replies arrive by the thousand.
+_INSERT = {name: fn(Comment).on_conflict_do_nothing(index_elements=["team_id", "channel", "ts"]).returning(Comment.id)
+           for name, fn in (("sqlite", sqlite_insert), ("postgresql", pg_insert))}
 
 
 def _card(db: Database, team_id: str, channel: str, thread_ts: str) -> tuple[int, str | None, str | None] | None:
@@ -133,10 +136,8 @@ def _insert_new(db: Database, clock: Clock, team_id: str, channel: str, ts: str,
     row = {"team_id": team_id, "lead_id": lead_id, "author_id": author_id, "channel": channel, "ts": ts,
            "text": body, "posted_at": ts_time(ts), "edited": False, "deleted": False, "edit_ts": None,
            "permalink": _permalink_of(card_permalink, card_ts, channel, ts), "files": files or None}
-    insert = sqlite_insert if db.dialect == "sqlite" else pg_insert
     with db.write_core() as conn:
-        done = conn.execute(insert(Comment).values(**row).on_conflict_do_nothing(
-            index_elements=["team_id", "channel", "ts"]).returning(Comment.id)).first()
+        done = conn.execute(_INSERT[db.dialect], row).first()
     if done is None:  # a retry, or deleted before it arrived
         return Captured(lead_id, 0, False)
     return Captured(lead_id, done[0], True)
