@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot import people
 from bot.commands import lead as lead_cmd
-from bot.deps import Crm
+from bot.deps import Crm, channel_of, team_of
 from bot.errors import guarded
 from bot.ids import Action
 from bot.metadata import FollowRef, LeadRef, ModalContext, PendingAction, TimelinePage
@@ -97,10 +97,9 @@ def pass_lead(ack: Ack, body: dict, client: WebClient, respond: Respond, context
 
 def _setup(body: dict, context: BoltContext):
     crm: Crm = context["crm"]
-    team = context.team_id or context.enterprise_id or ""
+    team = team_of(context)
     action = (body.get("actions") or [{}])[0]
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    ctx = ModalContext(channel_id=channel, response_url=body.get("response_url"))
+    ctx = ModalContext(channel_id=channel_of(body), response_url=body.get("response_url"))
     return crm, team, action, ctx
 
 

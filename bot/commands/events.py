@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot import people
 from bot.commands.parse import USER_MENTION, mentioned_user, parse_when
 from bot.delivery import deliver_lead
-from bot.deps import Crm
+from bot.deps import Crm, team_of
 from bot.errors import guarded_event
 from bot.views.help import mention_help, thread_help
 from bot.views.lead_360 import lead_360
@@ -31,10 +31,6 @@ def register(app: App) -> None:
     app.event("message")(guarded_event(message))
 
 
-def _team(body: dict, context: BoltContext) -> str:
-    return context.team_id or body.get("team_id") or context.enterprise_id or ""
-
-
 def _files(message: dict) -> list[dict] | None:
     files = [{"name": (f.get("name") or f.get("title") or "file")[:200], "url": f.get("permalink") or f.get("url_private")}
              for f in message.get("files") or [] if isinstance(f, dict)]
@@ -50,7 +46,7 @@ def message(body: dict, context: BoltContext, client: WebClient | None = None) -
     """A message somewhere the bot is: store it when it is a human reply in a lead card's thread."""
     event = body.get("event") or {}
     crm: Crm = context["crm"]
-    team, channel, subtype = _team(body, context), event.get("channel") or "", event.get("subtype")
+    team, channel, subtype = team_of(context, body), event.get("channel") or "", event.get("subtype")
     if subtype == "message_changed":
         msg = event.get("message") or {}
         if _is_bot(msg, context) or not msg.get("thread_ts") or msg.get("thread_ts") == msg.get("ts"):
@@ -81,7 +77,7 @@ def message(body: dict, context: BoltContext, client: WebClient | None = None) -
 def mentioned(body: dict, client: WebClient, context: BoltContext) -> None:
     event = body.get("event") or {}
     crm: Crm = context["crm"]
-    team, channel, user = _team(body, context), event.get("channel") or "", event.get("user") or ""
+    team, channel, user = team_of(context, body), event.get("channel") or "", event.get("user") or ""
     key = f"event:{body.get('event_id') or event.get('ts')}"
     if not first_time(crm.db, crm.clock, team, key):
         return  # a retried delivery: handled already

@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 
 from bot import people
 from bot.delivery import deliver_lead
-from bot.deps import Crm
+from bot.deps import Crm, team_of
 from bot.errors import guarded
 from bot.metadata import ModalContext, PendingAction
 from bot.commands.parse import mentioned_user, parse_command, parse_when, split_ref
@@ -58,7 +58,7 @@ def lead_command(ack: Ack, body: dict, client: WebClient, respond: Respond, cont
         ack(text=text, blocks=blocks)
         return
     ack()
-    asker = Asker(context["crm"], client, respond, context.team_id or context.enterprise_id or "", context.user_id,
+    asker = Asker(context["crm"], client, respond, team_of(context), context.user_id,
                   context.channel_id, body.get("trigger_id"), body.get("response_url"))
     VERBS[cmd.verb](asker, cmd.args)
 

@@ -17,7 +17,7 @@ from slack_sdk.webhook import WebhookClient
 from bot import people
 from bot.commands import nudges as nudge_buttons
 from bot.delivery import deliver_lead
-from bot.deps import Crm
+from bot.deps import Crm, team_of
 from bot.errors import guarded
 from bot.forms import NewLeadForm, StatusForm, UpdateForm, field_errors, local_to_utc, values
 from bot.ids import Callback
@@ -37,16 +37,12 @@ def register(app: App) -> None:
     app.view(Callback.REASSIGN)(guarded(submit_reassign))
 
 
-def _team(context: BoltContext) -> str:
-    return context.team_id or context.enterprise_id or ""
-
-
 def _save(ack: Ack, view: dict, client: WebClient, context: BoltContext, field: str,
           build: Callable[[Crm, str, str, ModalContext], updates.LeadUpdate]) -> LeadChanged | None:
     """Shared by the lead-changing modals: build the update (may raise Invalid for a field), apply it
     once per view, answer with field errors or close the modal, then edit the card and confirm."""
     crm: Crm = context["crm"]
-    team, user = _team(context), context.user_id
+    team, user = team_of(context), context.user_id
     ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
     try:
         upd = build(crm, team, user, ctx)
@@ -85,7 +81,7 @@ def submit_update(ack: Ack, view: dict, client: WebClient, context: BoltContext)
     ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
     if result is not None and ctx.nudge is not None:
         crm: Crm = context["crm"]
-        nudge_buttons.after_update(client, crm, _team(context), context.user_id, ctx,
+        nudge_buttons.after_update(client, crm, team_of(context), context.user_id, ctx,
                                    closed=bool(result.change.follow_up_closed))
 
 
@@ -113,7 +109,7 @@ def submit_reassign(ack: Ack, view: dict, client: WebClient, context: BoltContex
 
 def submit_new_lead(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
     crm: Crm = context["crm"]
-    team, user = _team(context), context.user_id
+    team, user = team_of(context), context.user_id
     ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
     form = NewLeadForm.model_validate(values(view))
     try:

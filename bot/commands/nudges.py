@@ -8,7 +8,7 @@ from slack_sdk import WebClient
 
 from bot import people
 from bot.commands import lead as lead_cmd
-from bot.deps import Crm
+from bot.deps import Crm, team_of
 from bot.errors import guarded
 from bot.forms import RescheduleForm, field_errors, local_to_utc, values
 from bot.ids import Action, Callback
@@ -27,10 +27,6 @@ def register(app: App) -> None:
     app.action(Action.NUDGE_RESCHEDULE)(guarded(reschedule))
     app.action(Action.NUDGE_LOG)(guarded(log_activity))
     app.view(Callback.RESCHEDULE)(guarded(submit_reschedule))
-
-
-def _team(context: BoltContext) -> str:
-    return context.team_id or context.enterprise_id or ""
 
 
 def _ref(raw: str | None) -> NudgeRef:
@@ -70,7 +66,7 @@ def _act(ack: Ack, body: dict, client: WebClient, respond: Respond, context: Bol
          choice: str | None, raw: str | None) -> None:
     ack()
     crm: Crm = context["crm"]
-    team, user = _team(context), context.user_id
+    team, user = team_of(context), context.user_id
     ref = _ref(raw)
     until = None
     if verb == "snooze":
@@ -109,7 +105,7 @@ def _modal_context(body: dict, ref: NudgeRef) -> ModalContext:
 def reschedule(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
     ack()
     crm: Crm = context["crm"]
-    team, user = _team(context), context.user_id
+    team, user = team_of(context), context.user_id
     ref = _ref((body.get("actions") or [{}])[0].get("value"))
     item = nudges.follow_up_item(crm.db, team, ref.follow_up_id)
     if item is None:
@@ -122,7 +118,7 @@ def reschedule(ack: Ack, body: dict, client: WebClient, context: BoltContext) ->
 
 def submit_reschedule(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
     crm: Crm = context["crm"]
-    team, user = _team(context), context.user_id
+    team, user = team_of(context), context.user_id
     ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
     if ctx.nudge is None:
         return ack(field_errors(view, "due", "This form is out of date. Close it and use the buttons again."))
@@ -143,7 +139,7 @@ def submit_reschedule(ack: Ack, view: dict, client: WebClient, context: BoltCont
 def log_activity(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
     ack()
     crm: Crm = context["crm"]
-    team, user = _team(context), context.user_id
+    team, user = team_of(context), context.user_id
     ref = _ref((body.get("actions") or [{}])[0].get("value"))
     lead = leads.get_lead(crm.db, team, ref.lead_id)
     lead_cmd.open_update_modal(client, crm, team, user, body.get("trigger_id"), _modal_context(body, ref), lead,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, BoltContext
 
+from bot.deps import team_of
 from bot.errors import guarded
 from bot.ids import Action
 from bot.views.modals import lead_option
@@ -15,5 +16,5 @@ def register(app: App) -> None:
 
 
 def lead_options(ack: Ack, payload: dict, context: BoltContext) -> None:
-    found = leads.suggest(context["crm"].db, context.team_id or context.enterprise_id or "", payload.get("value") or "")
+    found = leads.suggest(context["crm"].db, team_of(context), payload.get("value") or "")
     ack(options=[lead_option(lead).to_dict() for lead in found])

@@ -9,7 +9,7 @@ from bot import people
 from bot.commands.lead import VERBS, Asker
 from bot.commands.modals import notify
 from bot.commands.parse import USER_MENTION, parse_when
-from bot.deps import Crm
+from bot.deps import Crm, channel_of, team_of
 from bot.errors import guarded
 from bot.forms import QueueForm, field_errors, values
 from bot.ids import Action, Callback
@@ -55,32 +55,33 @@ def _with_channel(view, channel_id: str | None):
     return view
 
 
-def open_queue(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
-    ack()
+def _queue_click(body: dict, client: WebClient, context: BoltContext):
+    """A manager clicked a button of the queue list: (crm, team, the queue's ref, where they clicked)."""
     crm: Crm = context["crm"]
-    team = context.team_id or context.enterprise_id or ""
+    team = team_of(context)
     _require_manager(client, crm, team, context.user_id)
     ref = views.QueueRef.load((body.get("actions") or [{}])[0].get("value")) or views.QueueRef()
+    return crm, team, ref, channel_of(body)
+
+
+def open_queue(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+    ack()
+    crm, team, ref, channel = _queue_click(body, client, context)
     queue = routing.get_queue(crm.db, team, ref.queue_id) if ref.queue_id else None
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     client.views_open(trigger_id=body.get("trigger_id"), view=_with_channel(views.queue_modal(queue, channel), channel))
 
 
 def open_weights(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
     ack()
-    crm: Crm = context["crm"]
-    team = context.team_id or context.enterprise_id or ""
-    _require_manager(client, crm, team, context.user_id)
-    ref = views.QueueRef.load((body.get("actions") or [{}])[0].get("value")) or views.QueueRef()
+    crm, team, ref, channel = _queue_click(body, client, context)
     queue = routing.get_queue(crm.db, team, ref.queue_id or 0)
     names = {u: people.name_of(crm, team, u) or u for u, _ in queue.members}
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     client.views_open(trigger_id=body.get("trigger_id"), view=_with_channel(views.weights_modal(queue, names), channel))
 
 
 def submit_queue(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
     crm: Crm = context["crm"]
-    team, actor = context.team_id or context.enterprise_id or "", context.user_id
+    team, actor = team_of(context), context.user_id
     ref = views.QueueRef.load(view.get("private_metadata")) or views.QueueRef()
     form = QueueForm.model_validate(values(view))
     try:
@@ -104,7 +105,7 @@ def submit_queue(ack: Ack, view: dict, client: WebClient, context: BoltContext) 
 
 def submit_weights(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
     crm: Crm = context["crm"]
-    team, actor = context.team_id or context.enterprise_id or "", context.user_id
+    team, actor = team_of(context), context.user_id
     ref = views.QueueRef.load(view.get("private_metadata")) or views.QueueRef()
     weights: dict[str, int] = {}
     for block_id, raw in values(view).items():
