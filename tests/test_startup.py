@@ -97,12 +97,11 @@ def test_python_app_py_runs_the_reminder_sweep_and_stops_cleanly_on_sigterm(fake
 
     from store.clock import FixedClock
     from store.db import Database
-    from store.services import leads, pipeline, team_settings, updates
+    from store.services import leads, team_settings, updates
 
     url = f"sqlite:///{tmp_path}/crm.db"
     db = Database(url)
     db.migrate()
-    pipeline.forget_cache()  # the process-wide team cache knows T1 from other tests' databases
     past = FixedClock(datetime.now(timezone.utc) - timedelta(hours=1))
     lead = leads.create_lead(db, past, "T1", "U1", leads.NewLead("Sweep Shop")).lead
     updates.schedule_follow_up(db, past, "T1", "U1", lead.id, past.now() + timedelta(minutes=5), "ring them")

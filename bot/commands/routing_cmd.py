@@ -42,8 +42,7 @@ def routing_command(asker: Asker, _args: str) -> None:
         asker.client.views_open(trigger_id=asker.trigger_id, view=_with_channel(
             views.queue_modal(None, asker.channel_id), asker.channel_id))
         return
-    away = {u: until for q in queues for u, _ in q.members
-            if (until := routing.away_until(asker.crm.db, asker.crm.clock, asker.team_id, u))}
+    away = routing.away(asker.crm.db, asker.crm.clock, asker.team_id, [u for q in queues for u, _ in q.members])
     text, blocks = views.queue_list(queues, away, asker.tz())
     asker.respond(text=text, blocks=[b.to_dict() for b in blocks])
 

@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 
 from bot.ids import Action, Block as B
 from bot.metadata import NudgeRef
-from bot.views.text import ago, esc, esc_cut, fit_lines, user, when
+from bot.views.text import ago, duration_text, esc, esc_cut, fit_lines, user, when
 from store.services.nudges import FollowUpItem, FollowUpList, NudgeData
 
 SNOOZE_CHOICES = {"3h": "3 hours", "tomorrow": "Tomorrow 9:00", "monday": "Next Monday 9:00", "week": "In a week"}
@@ -84,20 +84,11 @@ def nudge_message(data: NudgeData, notification_id: int | None, tz: str, now: da
     context = "*Snooze* waits one hour; the menu has later times."
     left = data.repeats + 1 - data.number
     if left > 0:
-        context += f" If it stays open I'll remind you again in {_span(data.repeat)}."
+        context += f" If it stays open I'll remind you again in {duration_text(int(data.repeat.total_seconds() // 60))}."
     else:
         context += " This was the last reminder: if it stays open, your manager hears of it."
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=context)]))
     return text, blocks
-
-
-def _span(d: timedelta) -> str:
-    minutes = int(d.total_seconds() // 60)
-    if minutes % 1440 == 0:
-        return "day" if minutes == 1440 else f"{minutes // 1440} days"
-    if minutes % 60 == 0:
-        return "hour" if minutes == 60 else f"{minutes // 60} hours"
-    return f"{minutes} minutes"
 
 
 def nudge_outcome(item: FollowUpItem, what: str, actor_id: str, tz: str, now: datetime) -> tuple[str, list[Block]]:

@@ -167,10 +167,15 @@ def set_away(db: Database, clock: Clock, team_id: str, user_id: str, until: date
         m.away_until = until
 
 
-def away_until(db: Database, clock: Clock, team_id: str, user_id: str) -> datetime | None:
+def _away(s: Session, team_id: str, user_ids: list[str], now: datetime) -> dict[str, datetime]:
+    """Who of these is away now, and until when (one query)."""
+    return dict(s.execute(select(Member.user_id, Member.away_until).where(
+        Member.team_id == team_id, Member.user_id.in_(user_ids), Member.away_until > now)).all())
+
+
+def away(db: Database, clock: Clock, team_id: str, user_ids: list[str]) -> dict[str, datetime]:
     with db.read() as s:
-        m = s.get(Member, (team_id, user_id))
-        return m.away_until if m and m.away_until and m.away_until > clock.now() else None
+        return _away(s, team_id, user_ids, clock.now())
 
 
 # ------------------------------------------------------------------------------------------- routing
@@ -209,8 +214,7 @@ def route(s: Session, lead: Lead, now: datetime, actor_id: str, *, kind: str = "
     rows = s.execute(select(QueueMember.user_id, QueueMember.weight, QueueMember.current, QueueMember.position)
                      .where(QueueMember.queue_id == queue.id).order_by(QueueMember.position)).all()
     ids = [r.user_id for r in rows]
-    away = dict(s.execute(select(Member.user_id, Member.away_until).where(
-        Member.team_id == lead.team_id, Member.user_id.in_(ids), Member.away_until > now)).all())
+    away = _away(s, lead.team_id, ids, now)
     eligible = [r for r in rows if r.user_id not in away and r.user_id not in exclude and r.weight > 0]
     if not eligible:
         return None
