@@ -72,7 +72,7 @@ class FollowUpList:
 # ----------------------------------------------------------------------------------------- planning
 
 
-def _owe(s: Session, team_id: str, kind: str, key: str, user_id: str, now: datetime, *,
+def owe(s: Session, team_id: str, kind: str, key: str, user_id: str, now: datetime, *,
          follow_up_id: int | None = None, payload: dict | None = None) -> bool:
     """Write the notification unless its key exists (a replay or another sweeper)."""
     try:
@@ -103,7 +103,7 @@ def plan_nudges(db: Database, clock: Clock, *, limit: int = 500) -> int:
         for f in due:
             pol = policies.get(f.team_id) or policies.setdefault(f.team_id, team_settings.policy(s, f.team_id))
             if f.nudges_sent <= pol.max_repeats:
-                _owe(s, f.team_id, "nudge", f"nudge:{f.id}:{int(f.due_at.timestamp())}:{f.owner_id}:{f.nudges_sent}", f.owner_id,
+                owe(s, f.team_id, "nudge", f"nudge:{f.id}:{int(f.due_at.timestamp())}:{f.owner_id}:{f.nudges_sent}", f.owner_id,
                      now, follow_up_id=f.id, payload={"number": f.nudges_sent + 1})
                 f.nudges_sent += 1
                 f.next_nudge_at = now + pol.repeat
@@ -115,7 +115,7 @@ def plan_nudges(db: Database, clock: Clock, *, limit: int = 500) -> int:
         for (team_id, owner), ids in escalate.items():
             manager = team_settings.manager_of(s, team_id, owner, policies[team_id])
             if manager:
-                _owe(s, team_id, "escalation", f"escalation:{owner}:{min(ids)}:{now.isoformat()}", manager, now,
+                owe(s, team_id, "escalation", f"escalation:{owner}:{min(ids)}:{now.isoformat()}", manager, now,
                      payload={"owner": owner, "follow_up_ids": ids})
         return len(due)
 
@@ -167,7 +167,7 @@ def plan_digests(db: Database, clock: Clock) -> int:
                 select(FollowUp.id).where(FollowUp.team_id == team_id, FollowUp.owner_id == owner,
                                           FollowUp.state == "open", FollowUp.due_at < end).limit(1)
             )
-            if has_any and _owe(s, team_id, "digest", f"digest:{owner}:{local.date().isoformat()}", owner, now,
+            if has_any and owe(s, team_id, "digest", f"digest:{owner}:{local.date().isoformat()}", owner, now,
                                 payload={"date": local.date().isoformat()}):
                 planned += 1
     return planned

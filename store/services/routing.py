@@ -23,9 +23,10 @@ from store.dto import ChangeRecord, LeadSummary
 from store.errors import Invalid, NotFound
 from store.models import Assignment, FollowUp, IdempotencyKey, Lead, Member, QueueMember, RoutingQueue
 from store.services import followers, outbox
+from store.services.nudges import owe
 from store.services.pipeline import ensure_team
 from store.services.snapshots import lead_summary, load_lead
-from store.services.team_settings import NEVER, NudgePolicy, manager_of
+from store.services.team_settings import NEVER, NudgePolicy, manager_of, policy
 from store.text import clean
 
 ON_BREACH = {"notify": "Notify the manager", "reassign": "Notify and reassign to the next rep"}
@@ -314,9 +315,6 @@ def pass_lead(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: 
 def breach_slas(db: Database, clock: Clock, *, limit: int = 200) -> int:
     """Leads whose first-touch SLA ran out untouched: announce once in the thread, tell the manager (or
     the queue's creator), and reassign to the next rep when the queue says so (with a fresh SLA)."""
-    from store.services.nudges import _owe  # one notification writer
-    from store.services.team_settings import policy
-
     now = clock.now()
     with db.write() as s:
         due = s.scalars(select(Lead).where(Lead.sla_due_at <= now).order_by(Lead.sla_due_at).limit(limit)
@@ -344,6 +342,6 @@ def breach_slas(db: Database, clock: Clock, *, limit: int = 200) -> int:
             told = (manager_of(s, lead.team_id, owner, pol) if owner else None) or (
                 queue.created_by if queue else None)
             if told:
-                _owe(s, lead.team_id, "sla_breach", f"sla:{lead.id}:{int(routed_at.timestamp())}", told, now,
+                owe(s, lead.team_id, "sla_breach", f"sla:{lead.id}:{int(routed_at.timestamp())}", told, now,
                      payload={"lead_id": lead.id, "owner": owner, "minutes": minutes, "reassigned_to": reassigned})
         return len(due)
