@@ -1,10 +1,70 @@
-"""Start the CRM bot: `python app.py` (HTTP on $PORT, or Socket Mode when SLACK_APP_TOKEN is set)."""
+"""Start the CRM bot: `python app.py` (HTTP on $PORT, or Socket Mode when SLACK_APP_TOKEN is set).
+
+The whole start-up, in order: settings → database (migrated) → the bot (Bolt app and listeners) →
+sweeps (scheduler/) → HTTP server or Socket Mode. `bot/` and `scheduler/` never import this file.
+"""
 
 from __future__ import annotations
 
 import logging
 import signal
 import sys
+
+log = logging.getLogger("crm-bot")
+
+
+class StartupError(Exception):
+    """One line for the operator: which setting or service is at fault."""
+
+
+def run() -> int:
+    from slack_bolt.error import BoltError
+    from slack_sdk.errors import SlackApiError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    import scheduler
+    from bot.app_factory import build_bot, build_client
+    from bot.commands.parse import warm_up
+    from bot.settings import SettingsError, load_settings
+    from store.db import Database
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise StartupError(str(exc)) from None
+    try:
+        db = Database(settings.database_url)
+        db.migrate()
+    except (SQLAlchemyError, OSError, ImportError) as exc:
+        raise StartupError(f"DATABASE_URL: cannot open the database ({type(exc).__name__}: "
+                           f"{str(exc).splitlines()[0][:200]})") from None
+    try:
+        bot = build_bot(settings, db, client=build_client(settings))
+    except (BoltError, SlackApiError) as exc:
+        raise StartupError(f"SLACK_BOT_TOKEN: Slack refused it at {settings.slack_api_url} ({exc})") from None
+    warm_up()
+    sweeps = scheduler.start(bot.crm, bot.client)
+    try:
+        if settings.slack_app_token:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            log.info("connecting to Slack in Socket Mode")
+            SocketModeHandler(bot.app, settings.slack_app_token).start()
+        else:
+            from bot.server import make_server
+
+            server = make_server(bot, port=settings.port, threads=settings.http_threads)
+            log.info("serving Slack at http://0.0.0.0:%s/slack/events (health: /healthz)", settings.port)
+            try:
+                server.run()
+            finally:
+                server.close()
+    except KeyboardInterrupt:
+        log.info("stopping")
+    finally:
+        scheduler.stop(bot.crm, sweeps)
+        db.dispose()
+    return 0
 
 
 def main() -> int:
@@ -13,8 +73,6 @@ def main() -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # "skipped: maximum number of running instances" is expected: a long sweep simply carries on.
     logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
-    from bot.runtime import StartupError, run
-
     try:
         return run()
     except StartupError as exc:

@@ -1,19 +1,34 @@
-"""Building the Bolt app: one Web API client (honouring SLACK_API_URL, retrying 429s) and every listener."""
+"""Building the bot: one Web API client (honouring SLACK_API_URL, retrying 429s), the Bolt app with every
+listener, and what the HTTP server needs beside it (the services, the ack-first gate)."""
 
 from __future__ import annotations
 
 from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import commands, errors
 from bot.ack_first import AckFirst
-from bot.deps import Crm
+from bot.context import Crm, request_context
 from bot.settings import Settings
 from store.clock import Clock, SystemClock
 from store.db import Database
+
+
+@dataclass
+class Bot:
+    """The Bolt app and the services its listeners use; the HTTP server and the sweeps take it whole."""
+
+    app: App
+    crm: Crm
+    gate: AckFirst
+
+    @property
+    def client(self) -> WebClient:
+        return self.app.client
 
 
 def build_client(settings: Settings) -> WebClient:
@@ -22,26 +37,17 @@ def build_client(settings: Settings) -> WebClient:
     return client
 
 
-def build_app(settings: Settings, db: Database, clock: Clock | None = None, *,
-              client: WebClient | None = None, executor: Executor | None = None) -> App:
-    client = client or build_client(settings)
+def build_bot(settings: Settings, db: Database, clock: Clock | None = None, *,
+              client: WebClient | None = None, executor: Executor | None = None) -> Bot:
     app = App(
-        client=client,
+        client=client or build_client(settings),
         signing_secret=settings.slack_signing_secret,
         listener_executor=executor or ThreadPoolExecutor(max_workers=settings.listener_threads,
                                                          thread_name_prefix="listener"),
     )
     crm = Crm(db=db, clock=clock or SystemClock(), settings=settings)
     gate = AckFirst()
-    app.ack_gate = gate  # type: ignore[attr-defined] - the HTTP server records requests in it
-
-    @app.middleware
-    def inject_crm(context: BoltContext, next) -> None:  # noqa: A002 - Bolt's name
-        context["crm"] = crm
-        context["ack_gate"] = gate
-        next()
-
+    app.middleware(request_context(crm, gate))
     errors.register(app)
     commands.register(app)
-    app.crm = crm  # type: ignore[attr-defined]
-    return app
+    return Bot(app, crm, gate)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import dataclasses
 import logging
 from dataclasses import dataclass
@@ -9,12 +11,14 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.deps import Crm
 from bot.people import name_of, tz_of
 from bot.views.lead_card import lead_card, thread_line
-from bot.views.routing import assignment_dm
-from store.dto import ChangeRecord
+from bot.views.assignment_dm import assignment_dm
+from store.dto import ChangeRecord, LeadSummary
 from store.services import outbox
+
+if TYPE_CHECKING:  # the bot's services (bot.context) hand themselves in
+    from bot.context import Crm
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +32,7 @@ class Delivered:
     channel: str | None = None
     permalink: str | None = None
     error: str | None = None
+    lead: LeadSummary | None = None  # the lead as rendered (None: nothing was owed, or another process has it)
 
 
 def deliver_lead(client: WebClient, crm: Crm, team_id: str, lead_id: int, *, rounds: int = 5) -> Delivered:
@@ -64,7 +69,7 @@ def _deliver(client: WebClient, crm: Crm, team_id: str, lead_id: int, token: str
             if item.kind == "dm":  # the new owner hears of it directly
                 who = (item.payload or {}).get("user")
                 if who:
-                    current = dataclasses.replace(lead, card_channel=channel, card_ts=ts, card_permalink=permalink)
+                    current = _posted(lead, channel, ts, permalink)
                     dm_text, dm_blocks = assignment_dm(current, (item.payload or {}).get("why", "routed"),
                                                        tz_of(crm, team_id, who))
                     client.chat_postMessage(channel=who, text=dm_text, blocks=dm_blocks, unfurl_links=False)
@@ -90,13 +95,17 @@ def _deliver(client: WebClient, crm: Crm, team_id: str, lead_id: int, token: str
         log.warning("delivering lead %s: %s", lead_id, error)
         outbox.mark_sent(crm.db, crm.clock, token, done)
         outbox.release(crm.db, crm.clock, token, [i.id for i in items if i.id not in done], error, retry_in=retry)
-        return Delivered(channel, permalink, error)
+        return Delivered(channel, permalink, error, _posted(lead, channel, ts, permalink))
     except Exception as exc:  # network trouble: keep the work for the sweep, then let the caller see it
         outbox.mark_sent(crm.db, crm.clock, token, done)
         outbox.release(crm.db, crm.clock, token, [i.id for i in items if i.id not in done], repr(exc), retry_in=15)
         raise
     outbox.mark_sent(crm.db, crm.clock, token, done)
-    return Delivered(channel, permalink)
+    return Delivered(channel, permalink, lead=_posted(lead, channel, ts, permalink))
+
+
+def _posted(lead: LeadSummary, channel: str | None, ts: str | None, permalink: str | None) -> LeadSummary:
+    return dataclasses.replace(lead, card_channel=channel, card_ts=ts, card_permalink=permalink)
 
 
 class _NoCard(Exception):

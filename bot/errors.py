@@ -15,11 +15,12 @@ from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.webhook import WebhookClient
 
 from bot.ack_first import YieldingAck
-from bot.views.modals import message_modal
+from bot.context import tell
+from bot.views.lead_modals import message_modal
 from bot.views.text import esc
+from bot.wording import say
 from store.errors import CrmError
 
 log = logging.getLogger("bot.errors")
@@ -32,14 +33,14 @@ def register(app: App) -> None:
 
 
 def guarded(fn: Callable[..., None]) -> Callable[..., None]:
-    """Wrap a listener so its exceptions reach `handle` (Bolt injects the arguments the wrapper names)."""
+    """Wrap a listener so its exceptions reach `handle`. The listener names what it needs: `req` (the
+    request's `bot.context.Req`), `ack` (acks, then yields to requests still waiting for theirs), `view`,
+    `payload`, `context`."""
     names = inspect.getfullargspec(fn).args
 
-    def listener(ack: Ack, body: dict, payload: dict, context: BoltContext, client: WebClient, respond, view,
-                 logger) -> None:
+    def listener(ack: Ack, body: dict, payload: dict, context: BoltContext, client: WebClient, view) -> None:
         polite_ack = YieldingAck(ack, context.get("ack_gate"))
-        given = {"ack": polite_ack, "body": body, "payload": payload, "context": context, "client": client,
-                 "respond": respond, "view": view, "logger": logger}
+        given = {"ack": polite_ack, "req": context.get("req"), "payload": payload, "context": context, "view": view}
         try:
             fn(**{n: given[n] for n in names})
         except Exception as exc:  # noqa: BLE001 - this is the central handler
@@ -56,7 +57,7 @@ def guarded_event(fn: Callable[..., None]) -> Callable[..., None]:
 
     def listener(body: dict, context: BoltContext, client: WebClient) -> None:
         try:
-            fn(body=body, context=context, client=client)
+            fn(req=context["req"], context=context)
         except Exception as exc:  # noqa: BLE001 - this is the central handler
             handle(exc, body, context, client, None)
 
@@ -67,7 +68,7 @@ def guarded_event(fn: Callable[..., None]) -> Callable[..., None]:
 
 def message_for(error: Exception, body: dict) -> str:
     if isinstance(error, CrmError):
-        return esc(error.message)
+        return esc(say(error))
     log.error("unhandled error in %s: %r", body.get("type") or body.get("command"), error, exc_info=error)
     return SORRY
 
@@ -111,14 +112,9 @@ def on_error(error: Exception, body: dict, response: BoltResponse | None, contex
 
 def _tell(body: dict, context: BoltContext, client: WebClient, message: str) -> None:
     """After the ack: the response_url if there is one, else an ephemeral, else a DM."""
-    url = body.get("response_url")
+    if not context.user_id:
+        return
     try:
-        if url:
-            WebhookClient(url).send(text=message, response_type="ephemeral", replace_original=False)
-            return
-        if context.user_id and context.channel_id and not context.channel_id.startswith("D"):
-            client.chat_postEphemeral(channel=context.channel_id, user=context.user_id, text=message)
-        elif context.user_id:
-            client.chat_postMessage(channel=context.user_id, text=message)
+        tell(client, context.user_id, message, response_url=body.get("response_url"), channel_id=context.channel_id)
     except Exception:  # the error path must never raise
         log.warning("could not tell %s about an error", context.user_id, exc_info=True)

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.ids import Field
 from bot.views.text import cut
+from bot.wording import say
+from store.errors import CrmError
 
 
 def values(view: dict) -> dict[str, object]:
@@ -113,3 +115,8 @@ def field_errors(view: dict, field: str | None, message: str) -> dict:
     if block not in inputs:
         block = inputs[0] if inputs else None
     return {"response_action": "errors", "errors": {block: cut(message, 300)}} if block else {}
+
+
+def refused(view: dict, error: CrmError, field: str) -> dict:
+    """The ack for a submission a service refused: the error next to its field (else `field`'s)."""
+    return field_errors(view, error.field or field, say(error))

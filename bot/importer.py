@@ -18,6 +18,8 @@ from pathlib import Path
 
 from slack_sdk.errors import SlackApiError
 
+from bot.wording import say
+
 from bot.app_factory import build_client
 from bot.settings import SettingsError, load_settings
 from store.clock import SystemClock
@@ -38,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"crm-import: cannot read {a.csv}: {exc}", file=sys.stderr)
         return 2
-    report = imports.read_csv(text)
+    report = read_csv(text)
     _print_errors(report)
     if report.unmapped:
         print(f"Ignored columns: {', '.join(report.unmapped)}")
@@ -63,12 +65,29 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     owners = _owners(client, db, team, report) if a.keep_owners else {}
     before = len(report.errors)
-    imports.import_rows(db, SystemClock(), team, report, owners, keep_owners=a.keep_owners)
+    import_rows(db, SystemClock(), team, report, owners, keep_owners=a.keep_owners)
     report.errors = report.errors[before:]
     _print_errors(report)
     print(f"Created {len(report.created)} lead(s) ({report.routed} routed), {len(report.existed)} already there, "
           f"{len(report.errors)} not imported.")
     return 1 if report.errors else 0
+
+
+def read_csv(text: str) -> imports.Report:
+    """Parse and validate every row (nothing is written); errors are worded for the terminal."""
+    return _worded(imports.read_csv(text))
+
+
+def import_rows(db: Database, clock, team_id: str, report: imports.Report, owners: dict[str, str], *,
+                keep_owners: bool) -> imports.Report:
+    """Write the validated rows; the rows that could not be imported are added to the errors, worded."""
+    return _worded(imports.import_rows(db, clock, team_id, report, owners, keep_owners=keep_owners))
+
+
+def _worded(report: imports.Report) -> imports.Report:
+    report.errors = [(line, e if isinstance(e, str) else (f"{e.field}: " if e.field else "") + say(e))
+                     for line, e in report.errors]
+    return report
 
 
 def _owners(client, db: Database, team: str, report: imports.Report) -> dict[str, str]:

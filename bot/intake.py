@@ -13,10 +13,9 @@ import logging
 from concurrent.futures import Executor
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from slack_bolt import App
-
+from bot.app_factory import Bot
 from bot.delivery import deliver_lead
-from bot.deps import Crm
+from bot.wording import say
 from store.errors import CrmError, Invalid
 from store.services import leads
 
@@ -38,14 +37,14 @@ class IntakeLead(BaseModel):
 
 
 class Intake:
-    def __init__(self, app: App, executor: Executor) -> None:
-        self.app, self.executor = app, executor
-        self.crm: Crm = app.crm  # type: ignore[attr-defined]
+    def __init__(self, bot: Bot, executor: Executor) -> None:
+        self.bot, self.executor = bot, executor
+        self.crm = bot.crm
         self._team: str | None = self.crm.settings.crm_team_id
 
     def team_id(self) -> str:
         if self._team is None:
-            self._team = self.app.client.auth_test()["team_id"]
+            self._team = self.bot.client.auth_test()["team_id"]
         return self._team
 
     def handle(self, environ) -> tuple[str, dict]:
@@ -81,9 +80,9 @@ class Intake:
                               phone=form.phone, segment=form.segment, source=form.source or "Inbound form",
                               note=form.note, external_id=form.external_id))
         except Invalid as exc:
-            return _unprocessable({exc.field or "body": exc.message})
+            return _unprocessable({exc.field or "body": say(exc)})
         except CrmError as exc:
-            return "409 Conflict", {"ok": False, "error": exc.message}
+            return "409 Conflict", {"ok": False, "error": say(exc)}
         lead = result.lead
         answer = {"ok": True, "lead_id": lead.id, "company": lead.company, "owner": lead.owner_id,
                   "existed": result.existed, "external_id": lead.external_id}
@@ -94,7 +93,7 @@ class Intake:
 
     def _deliver(self, team: str, lead_id: int) -> None:
         try:
-            deliver_lead(self.app.client, self.crm, team, lead_id)
+            deliver_lead(self.bot.client, self.crm, team, lead_id)
         except Exception:  # noqa: BLE001 - the outbox keeps it for the sweep
             log.warning("intake: delivering lead %s failed; the sweep retries", lead_id, exc_info=True)
 

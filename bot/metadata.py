@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -65,8 +65,15 @@ class ModalContext(Meta):
 class PendingAction(Meta):
     """A command whose lead reference matched several leads: replayed once the person picks one."""
 
-    verb: Literal["update", "log", "status", "assign", "followup", "show"]
+    verb: str  # a verb of `bot.commands.verbs` that may be replayed
     lead_id: int | None = None
     arg: str | None = None
     due: str | None = None  # ISO time already read in the asker's zone
     channel_id: str | None = None
+
+
+class QueueRef(Meta):
+    """A routing queue's buttons and forms."""
+
+    queue_id: int | None = None
+    channel_id: str | None = None  # where /lead routing was typed: the confirmation goes there

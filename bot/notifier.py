@@ -23,10 +23,9 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 
 from bot import people
-from bot.deps import Crm
-from bot.views import nudges as views
-from bot.views import history as history_views
-from bot.views import routing as routing_views
+from bot.context import Crm
+from bot.views import assignment_dm, history, reminder_dm
+from store.dto import Owed
 from store.services import leads, nudges
 
 log = logging.getLogger(__name__)
@@ -146,7 +145,7 @@ class Notifier:
                 sent += self.deliver(item)
         return sent
 
-    def deliver(self, owed: nudges.Owed) -> bool:
+    def deliver(self, owed: Owed) -> bool:
         crm = self.crm
         try:
             message = self._render(owed)
@@ -180,23 +179,23 @@ class Notifier:
             log.warning("DM %s was sent but its claim had been taken over (slow send)", owed.id)
         return True
 
-    def _render(self, owed: nudges.Owed):
+    def _render(self, owed: Owed):
         crm, now = self.crm, self.crm.clock.now()
         tz = people.member(self.client, crm, owed.team_id, owed.user_id).tz
         if owed.kind == "nudge":
             data = nudges.nudge_data(crm.db, owed)
-            return views.nudge_message(data, owed.id, tz, now) if data else None
+            return reminder_dm.nudge_message(data, owed.id, tz, now) if data else None
         if owed.kind == "escalation":
             overdue = nudges.overdue_of(crm.db, crm.clock, owed.team_id, owed.payload.get("owner", ""))
-            return views.escalation_message(owed.payload["owner"], overdue, tz, now) if overdue.items else None
+            return reminder_dm.escalation_message(owed.payload["owner"], overdue, tz, now) if overdue.items else None
         if owed.kind == "digest":
             overdue, today = nudges.digest_data(crm.db, crm.clock, owed.team_id, owed.user_id, tz)
-            return views.digest_message(overdue, today, tz, now) if overdue.items or today.items else None
+            return reminder_dm.digest_message(overdue, today, tz, now) if overdue.items or today.items else None
         if owed.kind == "sla_breach":
             p = owed.payload
             lead = leads.get_lead(crm.db, owed.team_id, int(p["lead_id"]))
-            return routing_views.breach_dm(lead, p.get("owner"), p.get("minutes"), p.get("reassigned_to"), tz)
+            return assignment_dm.breach_dm(lead, p.get("owner"), p.get("minutes"), p.get("reassigned_to"), tz)
         if owed.kind == "follow":
             lead = leads.get_lead(crm.db, owed.team_id, int(owed.payload["lead_id"]))
-            return history_views.follow_dm(lead, owed.payload.get("changes") or [], tz)
+            return history.follow_dm(lead, owed.payload.get("changes") or [], tz)
         raise ValueError(f"unknown notification kind {owed.kind}")

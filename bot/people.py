@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import logging
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.deps import Crm
 from store.dto import MemberInfo
-from store.errors import Invalid
+from bot.wording import Refusal
 from store.services import members
+
+if TYPE_CHECKING:  # the bot's services (bot.context) hand themselves in
+    from bot.context import Crm
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +28,15 @@ def member(client: WebClient, crm: Crm, team_id: str, user_id: str, *, must_exis
         user = client.users_info(user=user_id)["user"]
     except SlackApiError as exc:
         if exc.response.get("error") in ("user_not_found", "users_not_found") and must_exist:
-            raise Invalid("I can't find that person in this workspace. Mention them with @.") from None
+            raise Refusal("I can't find that person in this workspace. Mention them with @.") from None
         if cached is not None:
             return cached
         if must_exist:
-            raise Invalid("Slack could not tell me who that is right now. Try again in a moment.") from None
+            raise Refusal("Slack could not tell me who that is right now. Try again in a moment.") from None
         log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
         return members.save_member(crm.db, crm.clock, team_id, user_id, name=None, tz="UTC")
     if must_exist and user.get("deleted"):
-        raise Invalid("That person's Slack account is deactivated.")
+        raise Refusal("That person's Slack account is deactivated.")
     profile = user.get("profile") or {}
     return members.save_member(
         crm.db, crm.clock, team_id, user_id,

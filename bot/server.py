@@ -5,31 +5,27 @@ from __future__ import annotations
 import json
 import logging
 
-from slack_bolt import App
+from concurrent.futures import ThreadPoolExecutor
+
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
-from concurrent.futures import ThreadPoolExecutor
-
-from bot.ack_first import AckFirst
+from bot.app_factory import Bot
 from bot.intake import Intake
-from store.db import Database
 
 log = logging.getLogger(__name__)
 
 
 class WsgiApp:
-    def __init__(self, app: App, db: Database) -> None:
-        self.slack = SlackRequestHandler(app, path="/slack/events")
-        self.gate: AckFirst | None = getattr(app, "ack_gate", None)
-        self.db = db
-        self.intake = Intake(app, ThreadPoolExecutor(4, thread_name_prefix="intake")) if hasattr(app, "crm") else None
+    def __init__(self, bot: Bot) -> None:
+        self.slack = SlackRequestHandler(bot.app, path="/slack/events")
+        self.gate = bot.gate
+        self.db = bot.crm.db
+        self.intake = Intake(bot, ThreadPoolExecutor(4, thread_name_prefix="intake"))
 
     def __call__(self, environ, start_response):
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path == "/slack/events" and method == "POST":
-            if self.gate is None:
-                return self.slack(environ, start_response)
             token = self.gate.arrived()
             try:
                 return self.slack(environ, start_response)
@@ -37,7 +33,7 @@ class WsgiApp:
                 self.gate.answered(token)
         if path == "/healthz" and method in ("GET", "HEAD"):
             return self._health(start_response)
-        if path == "/intake/leads" and self.intake is not None:
+        if path == "/intake/leads":
             if method != "POST":
                 return _reply(start_response, "405 Method Not Allowed", {"ok": False, "error": "POST only"})
             try:
@@ -66,9 +62,9 @@ def _reply(start_response, status: str, data: dict):
     return [body]
 
 
-def make_server(app: App, db: Database, *, host: str = "0.0.0.0", port: int = 3000, threads: int = 32):
+def make_server(bot: Bot, *, host: str = "0.0.0.0", port: int = 3000, threads: int = 32):
     """A waitress server (not Bolt's single-threaded dev server); `.run()` serves, `.close()` stops."""
     from waitress.server import create_server
 
-    return create_server(WsgiApp(app, db), host=host, port=port, threads=threads, ident="crm-bot",
+    return create_server(WsgiApp(bot), host=host, port=port, threads=threads, ident="crm-bot",
                          channel_timeout=30, clear_untrusted_proxy_headers=True)

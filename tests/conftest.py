@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import text
 
-from bot.app_factory import build_app
+from bot.app_factory import build_bot
 from bot.server import make_server
 from bot.settings import Settings
 from store.clock import FixedClock
@@ -85,8 +85,8 @@ def bot(fake, db, clock):
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
     executor = TrackingExecutor()
-    app = build_app(settings, db, clock, client=client, executor=executor)
-    server = make_server(app, db, host="127.0.0.1", port=0, threads=16)
+    built = build_bot(settings, db, clock, client=client, executor=executor)
+    server = make_server(built, host="127.0.0.1", port=0, threads=16)
     def serve():
         try:
             server.run()
@@ -97,7 +97,7 @@ def bot(fake, db, clock):
     thread.start()
     port = server.effective_port
     driver = SlackDriver(f"http://127.0.0.1:{port}", SECRET, fake, executor)
-    driver.app = app
+    driver.app, driver.crm = built.app, built.crm
     driver.fake.clear()
     yield driver
     executor.wait_idle()

@@ -1,14 +1,21 @@
-"""Listeners, one module per Slack surface. `register(app)` wires them all."""
+"""Listeners, one module per feature, each with `register(app)`:
+
+- `thread`: a lead card's thread is its history (replies, edits, deletions, mentions of the bot);
+- `verbs`: the `/lead` command and its verb table (handlers in `lead`, `queues`, `prefs`), pick-one replays;
+- `card`: the lead card's buttons, its modals and `/lead new`'s form, the Lead picker's type-ahead;
+- `reminders`: the nudge DM's buttons and the reschedule form;
+- `queues`: routing queues' buttons and forms.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.commands import buttons, events, lead, modals, nudges, options, prefs, routing_cmd
+from bot.commands import card, queues, reminders, thread, verbs
 
 
 def register(app: App) -> None:
     # Bolt tries listeners in registration order and stops at the first match: thread replies arrive by
     # the thousand, so events go first (a reply then skips the ~40 command, button and modal matchers).
-    for module in (events, lead, prefs, routing_cmd, modals, buttons, nudges, options):
-        module.register(app)
+    for feature in (thread, verbs, card, reminders, queues):
+        feature.register(app)

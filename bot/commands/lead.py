@@ -1,218 +1,165 @@
-"""`/lead <subcommand>`: parse, call a store service, answer with a view.
+"""The lead verbs of `/lead`: new, update, log, status, assign, followup, show, find, mine.
 
-Every subcommand acks at once; work happens after the ack. Answers are ephemeral (response_url);
-the shared lead card and its thread are edited by `bot.delivery`.
+A verb about one lead comes in two halves (see `bot.commands.verbs`): `prepare` reads the words after the
+lead into a `PendingAction`, `act` does it to the lead the reference resolved to. The same `act` serves the
+slash command, the pick-one replay and a mention in the lead's thread.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from datetime import datetime
 
-from slack_bolt import Ack, App, BoltContext, Respond
-from slack_sdk import WebClient
-
-from bot import people
-from bot.delivery import deliver_lead
-from bot.deps import Crm, team_of
-from bot.errors import guarded
+from bot.commands.parse import mentioned_user, parse_when
+from bot.context import Req
 from bot.metadata import ModalContext, PendingAction
-from bot.commands.parse import mentioned_user, parse_command, parse_when, split_ref
 from bot.views import lists, replies
-from bot.views.help import help_message
 from bot.views.lead_360 import lead_360
-from bot.views.modals import follow_up_default, new_lead_modal, update_modal_payload
+from bot.views.lead_modals import follow_up_default, new_lead_modal, update_modal_payload
+from bot.wording import Refusal
 from store.dto import LeadChanged, LeadSummary
-from store.errors import Invalid
 from store.services import leads, pipeline, updates
 
 
-@dataclass
-class Asker:
-    """Who typed the command, where, and the tools to answer them."""
-
-    crm: Crm
-    client: WebClient
-    respond: Respond
-    team_id: str
-    user_id: str
-    channel_id: str | None
-    trigger_id: str | None
-    response_url: str | None = None
-
-    def tz(self) -> str:
-        return people.member(self.client, self.crm, self.team_id, self.user_id).tz
-
-    def modal_context(self, lead_id: int | None = None) -> ModalContext:
-        return ModalContext(lead_id=lead_id, channel_id=self.channel_id, response_url=self.response_url)
+def example(req: Req, verb: str, words: str) -> str:
+    """How to type it where the person is: `/lead log acme …`, or `@CRM log …` in a lead's thread."""
+    return f"`@CRM {verb} {words}`" if req.in_thread else f"`/lead {verb} acme {words}`"
 
 
-def register(app: App) -> None:
-    app.command("/lead")(guarded(lead_command))
-
-
-def lead_command(ack: Ack, body: dict, client: WebClient, respond: Respond, context: BoltContext) -> None:
-    cmd = parse_command(body.get("text"))
-    if cmd.verb == "help":
-        text, blocks = help_message(cmd.unknown)
-        ack(text=text, blocks=blocks)
+def answer_change(req: Req, result: LeadChanged) -> None:
+    """Deliver the change; confirm it to the asker (in a thread, the thread line is the answer). When an
+    activity was logged and a follow-up is still open, offer to close it."""
+    shown = req.deliver(result)
+    if req.in_thread:
         return
-    ack()
-    asker = Asker(context["crm"], client, respond, team_of(context), context.user_id,
-                  context.channel_id, body.get("trigger_id"), body.get("response_url"))
-    VERBS[cmd.verb](asker, cmd.args)
+    lead, tz = shown.lead, req.tz()
+    text = replies.changed(lead, result.change, tz, shown.error)
+    if result.change.activity and lead.follow_up and not result.change.follow_up_at:
+        req.reply(text, replies.follow_up_still_open(text, lead, tz, req.clock.now()))
+        return
+    req.reply(text)
 
 
-def resolve_one(asker: Asker, ref: str, pending: PendingAction, usage: str) -> LeadSummary | None:
-    """The one lead a reference names, or an answer explaining why there is none (never a guess)."""
-    if not ref:
-        raise Invalid(f"Which lead? Usage: `/lead {usage}`.")
-    matches = leads.resolve_lead(asker.crm.db, asker.team_id, ref)
-    if not matches:
-        asker.respond(text=lists.no_match(ref))
-        return None
-    if len(matches) > 1:
-        if len(pending.dump()) > 1900:
-            raise Invalid(f"“{ref[:60]}” matches several leads. Name it with `#id` (see `/lead find {ref[:60]}`).")
-        text, blocks = lists.pick_lead(ref, matches, pending)
-        asker.respond(text=text, blocks=blocks)
-        return None
-    return matches[0]
+# ------------------------------------------------------------------ verbs about no single lead
 
 
-# ------------------------------------------------------------------ subcommands
-
-
-def new(asker: Asker, args: str) -> None:
+def new(req: Req, args: str) -> None:
     if not args:
-        asker.client.views_open(trigger_id=asker.trigger_id, view=new_lead_modal(asker.modal_context()))
+        req.client.views_open(trigger_id=req.trigger_id, view=new_lead_modal(req.modal_context()))
         return
-    result = leads.create_lead(asker.crm.db, asker.crm.clock, asker.team_id, asker.user_id,
-                               leads.NewLead(company=args.strip('"“”')), channel_hint=asker.channel_id)
+    result = leads.create_lead(req.db, req.clock, req.team_id, req.user_id,
+                               leads.NewLead(company=args.strip('"“”')), channel_hint=req.channel_id)
     if result.existed:
-        asker.respond(text=replies.existed(result.lead))
+        req.reply(replies.existed(result.lead))
         return
-    delivered = deliver_lead(asker.client, asker.crm, asker.team_id, result.lead.id)
-    lead = leads.get_lead(asker.crm.db, asker.team_id, result.lead.id)
-    asker.respond(text=replies.created(lead, asker.user_id, delivered.error))
+    shown = req.deliver(result)
+    req.reply(replies.created(shown.lead, req.user_id, shown.error))
 
 
-def update(asker: Asker, args: str) -> None:
-    lead = None
-    if args:
-        ref, _ = split_ref(args)
-        lead = resolve_one(asker, ref, PendingAction(verb="update", channel_id=asker.channel_id), "update <lead>")
-        if lead is None:
-            return
-    open_update_modal(asker.client, asker.crm, asker.team_id, asker.user_id, asker.trigger_id,
-                      asker.modal_context(lead.id if lead else None), lead)
+def find(req: Req, args: str) -> None:
+    hits = leads.search(req.db, req.team_id, args)
+    text, blocks = lists.find_results(args, hits, req.tz(), req.clock.now())
+    req.reply(text, blocks)
 
 
-def open_update_modal(client: WebClient, crm: Crm, team_id: str, user_id: str, trigger_id: str | None,
-                      ctx: ModalContext, lead: LeadSummary | None, *, close_default: str | None = None) -> None:
+def mine(req: Req, _args: str) -> None:
+    found, total = leads.my_leads(req.db, req.clock, req.team_id, req.user_id)
+    text, blocks = lists.my_leads(found, total, req.tz(), req.clock.now())
+    req.reply(text, blocks)
+
+
+# ------------------------------------------------------------------ verbs about one lead: prepare, act
+
+
+def prepare_update(req: Req, _ref: str, _rest: str) -> PendingAction:
+    return PendingAction(verb="update", channel_id=req.channel_id)
+
+
+def update(req: Req, lead: LeadSummary | None, _pending: PendingAction, _rest: str) -> None:
+    ctx = req.modal_context(lead.id if lead else None)
+    if req.key:  # replayed from a pick-one answer: that message is gone, confirm elsewhere
+        ctx = ctx.model_copy(update={"response_url": None})
+    open_update_modal(req, ctx, lead)
+
+
+def open_update_modal(req: Req, ctx: ModalContext, lead: LeadSummary | None, *,
+                      close_default: str | None = None) -> None:
     """Open first (the trigger expires in 3 s): only cached data is used to build the modal."""
-    with crm.db.read() as s:
-        statuses = pipeline.statuses(s, team_id)
-    tz = people.tz_of(crm, team_id, user_id)
+    with req.db.read() as s:
+        statuses = pipeline.statuses(s, req.team_id)
     if lead is not None:
         ctx = ctx.model_copy(update={"status": lead.status})
     if not (close_default and lead and lead.follow_up):
-        close_default = follow_up_default(lead, crm.clock.now())
-    client.views_open(trigger_id=trigger_id, view=update_modal_payload(statuses, ctx, lead=lead, tz=tz,
-                                                                       close_default=close_default))
-    people.member(client, crm, team_id, user_id)  # warm the zone cache for the submission
+        close_default = follow_up_default(lead, req.clock.now())
+    req.client.views_open(trigger_id=req.trigger_id, view=update_modal_payload(
+        statuses, ctx, lead=lead, tz=req.cached_tz(), close_default=close_default))
+    req.me()  # warm the zone cache for the submission
 
 
-def log(asker: Asker, args: str) -> None:
-    ref, text = split_ref(args)
-    if ref and not text:
-        raise Invalid("What should I write down? Usage: `/lead log <lead> <text>`, e.g. `/lead log acme called, no answer`.")
-    lead = resolve_one(asker, ref, PendingAction(verb="log", arg=text), "log <lead> <text>")
-    if lead:
-        answer_change(asker, updates.log_note(asker.crm.db, asker.crm.clock, asker.team_id, asker.user_id,
-                                              lead.id, text))
+def prepare_log(req: Req, _ref: str, rest: str) -> PendingAction:
+    if not rest:
+        raise Refusal("What should I write down? " + (example(req, "log", "called, no answer") if req.in_thread else
+                      "Usage: `/lead log <lead> <text>`, e.g. `/lead log acme called, no answer`."))
+    return PendingAction(verb="log", arg=rest)
 
 
-def answer_change(asker: Asker, result: LeadChanged) -> None:
-    """Confirm a change; when an activity was logged and a follow-up is still open, offer to close it."""
-    delivered = deliver_lead(asker.client, asker.crm, asker.team_id, result.lead.id)
-    lead = leads.get_lead(asker.crm.db, asker.team_id, result.lead.id)
-    text = replies.changed(lead, result.change, asker.tz(), delivered.error)
-    if result.change.activity and lead.follow_up and not result.change.follow_up_at:
-        blocks = replies.follow_up_still_open(text, lead, asker.tz(), asker.crm.clock.now())
-        asker.respond(text=text, blocks=[b.to_dict() for b in blocks])
-        return
-    asker.respond(text=text)
+def log(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> None:
+    answer_change(req, updates.log_note(req.db, req.clock, req.team_id, req.user_id, lead.id, pending.arg or "",
+                                        idempotency_key=req.key))
 
 
-def status(asker: Asker, args: str) -> None:
-    ref, wanted = split_ref(args)
-    with asker.crm.db.read() as s:
-        options = pipeline.statuses(s, asker.team_id)
-    if ref and not wanted:
-        raise Invalid("Which status? Choose one of: " + ", ".join(o.name for o in options) + ".")
-    target = pipeline.match_status(options, wanted) if wanted else None
-    lead = resolve_one(asker, ref, PendingAction(verb="status", arg=wanted), "status <lead> <status>")
-    if lead and target:
-        answer_change(asker, updates.change_status(asker.crm.db, asker.crm.clock, asker.team_id, asker.user_id,
-                                                   lead.id, target.name))
+def prepare_status(req: Req, _ref: str, rest: str) -> PendingAction:
+    if not rest:
+        with req.db.read() as s:
+            options = pipeline.statuses(s, req.team_id)
+        raise Refusal("Which status? Choose one of: " + ", ".join(o.name for o in options) + ".")
+    with req.db.read() as s:
+        pipeline.match_status(pipeline.statuses(s, req.team_id), rest)  # a wrong status before the lead
+    return PendingAction(verb="status", arg=rest)
 
 
-def assign(asker: Asker, args: str) -> None:
-    ref, rest = split_ref(args)
+def status(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> None:
+    with req.db.read() as s:
+        target = pipeline.match_status(pipeline.statuses(s, req.team_id), pending.arg or "")
+    answer_change(req, updates.change_status(req.db, req.clock, req.team_id, req.user_id, lead.id, target.name,
+                                             idempotency_key=req.key))
+
+
+def prepare_assign(req: Req, ref: str, rest: str) -> PendingAction:
     if ref.startswith("<@"):
-        raise Invalid("Name the lead first, then the person: `/lead assign acme @alice`.")
-    owner = mentioned_user(rest) if ref else None
-    if owner and people.member(asker.client, asker.crm, asker.team_id, owner, must_exist=True).is_bot:
-        raise Invalid("A bot can't own a lead. Mention a person.")
-    lead = resolve_one(asker, ref, PendingAction(verb="assign", arg=owner), "assign <lead> <@person>")
-    if lead and owner:
-        answer_change(asker, updates.assign(asker.crm.db, asker.crm.clock, asker.team_id, asker.user_id, lead.id,
-                                            owner))
+        raise Refusal("Name the lead first, then the person: `/lead assign acme @alice`.")
+    owner = mentioned_user(rest)
+    req.person(owner)  # Slack knows them (the service refuses bots)
+    return PendingAction(verb="assign", arg=owner)
 
 
-def followup(asker: Asker, args: str) -> None:
-    ref, rest = split_ref(args)
-    if ref and not rest:
-        raise Invalid("When? Usage: `/lead followup <lead> <when> [note]`, e.g. `/lead followup acme tomorrow 10am send the quote`.")
-    due, note = (parse_when(rest, asker.tz(), asker.crm.clock.now()) if ref else (None, ""))
-    pending = PendingAction(verb="followup", arg=note or None, due=due.isoformat() if due else None)
-    lead = resolve_one(asker, ref, pending, "followup <lead> <when> [note]")
-    if lead and due and lead.owner_id and lead.owner_id != asker.user_id:
+def assign(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> None:
+    answer_change(req, updates.assign(req.db, req.clock, req.team_id, req.user_id, lead.id, pending.arg or "",
+                                      idempotency_key=req.key))
+
+
+def prepare_followup(req: Req, _ref: str, rest: str) -> PendingAction:
+    if not rest:
+        raise Refusal("When? " + (example(req, "followup", "tomorrow 10am send the quote") if req.in_thread else
+                      "Usage: `/lead followup <lead> <when> [note]`, e.g. "
+                      "`/lead followup acme tomorrow 10am send the quote`."))
+    due, note = parse_when(rest, req.tz(), req.clock.now())
+    return PendingAction(verb="followup", arg=note or None, due=due.isoformat())
+
+
+def followup(req: Req, lead: LeadSummary, pending: PendingAction, rest: str) -> None:
+    due, note = datetime.fromisoformat(pending.due or ""), pending.arg
+    if rest and lead.owner_id and lead.owner_id != req.user_id:
         # "tomorrow" without a time is 09:00 of the owner's tomorrow (they are the one reminded)
-        due, note = parse_when(rest, asker.tz(), asker.crm.clock.now(),
-                               day_tz=people.member(asker.client, asker.crm, asker.team_id, lead.owner_id).tz)
-    if lead and due:
-        answer_change(asker, updates.schedule_follow_up(asker.crm.db, asker.crm.clock, asker.team_id, asker.user_id,
-                                                        lead.id, due, note or None))
+        due, note = parse_when(rest, req.tz(), req.clock.now(), day_tz=req.person(lead.owner_id).tz)
+    answer_change(req, updates.schedule_follow_up(req.db, req.clock, req.team_id, req.user_id, lead.id, due,
+                                                  note or None, idempotency_key=req.key))
 
 
-def show(asker: Asker, args: str) -> None:
-    ref, _ = split_ref(args)
-    lead = resolve_one(asker, ref, PendingAction(verb="show"), "show <lead>")
-    if lead:
-        show_lead(asker, lead.id)
+def prepare_show(_req: Req, _ref: str, _rest: str) -> PendingAction:
+    return PendingAction(verb="show")
 
 
-def show_lead(asker: Asker, lead_id: int) -> None:
-    detail = leads.lead_detail(asker.crm.db, asker.team_id, lead_id)
-    text, blocks = lead_360(detail, asker.tz(), asker.crm.clock.now())
-    asker.respond(text=text, blocks=blocks)
-
-
-def find(asker: Asker, args: str) -> None:
-    hits = leads.search(asker.crm.db, asker.team_id, args)
-    text, blocks = lists.find_results(args, hits, asker.tz(), asker.crm.clock.now())
-    asker.respond(text=text, blocks=blocks)
-
-
-def mine(asker: Asker, _args: str) -> None:
-    found, total = leads.my_leads(asker.crm.db, asker.crm.clock, asker.team_id, asker.user_id)
-    text, blocks = lists.my_leads(found, total, asker.tz(), asker.crm.clock.now())
-    asker.respond(text=text, blocks=blocks)
-
-
-VERBS: dict[str, Callable[[Asker, str], None]] = {
-    "new": new, "update": update, "log": log, "status": status, "assign": assign, "followup": followup,
-    "show": show, "find": find, "mine": mine,
-}
+def show(req: Req, lead: LeadSummary, _pending: PendingAction, _rest: str) -> None:
+    detail = leads.lead_detail(req.db, req.team_id, lead.id)
+    text, blocks = lead_360(detail, req.tz(), req.clock.now())
+    req.reply(text, blocks)

@@ -1,27 +1,16 @@
-"""Reading what people type after `/lead`: subcommand, lead reference, people, times."""
+"""Reading what people type after a `/lead` verb: lead references, people, times."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, time, timezone
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
-from pydantic import BaseModel
 
-from store.errors import Invalid
+from bot.wording import Refusal
 from store.text import clean
 
-Verb = Literal["help", "new", "update", "log", "status", "assign", "followup", "show", "find", "mine", "digest",
-               "manager", "settings", "routing", "away", "back"]
-VERBS: dict[str, Verb] = {
-    "help": "help", "new": "new", "create": "new", "add": "new", "update": "update", "log": "log", "note": "log",
-    "status": "status", "assign": "assign", "followup": "followup", "follow-up": "followup", "fu": "followup",
-    "show": "show", "view": "show", "find": "find", "search": "find", "mine": "mine", "my": "mine",
-    "digest": "digest", "manager": "manager", "settings": "settings", "setting": "settings",
-    "routing": "routing", "queues": "routing", "queue": "routing", "away": "away", "back": "back",
-}
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _LINK = re.compile(r"<(?:mailto:)?([^<>|]+)\|([^<>]*)>|<((?:https?|mailto):[^<>|]+)>")
 _QUOTES = {'"': '"', "“": "”", "”": "”", "'": "'", "‘": "’"}
@@ -33,25 +22,6 @@ _HAS_TIME = re.compile(
     r"\b(?:hours?|hrs?|minutes?|mins?|seconds?|secs?)\b|\bnow\b|t\d{2}:?\d{2}",
     re.IGNORECASE,
 )
-
-
-class Command(BaseModel):
-    """`/lead <verb> <args>`; unknown verbs keep their word so help can name it."""
-
-    verb: Verb
-    args: str = ""
-    unknown: str | None = None
-
-
-def parse_command(text: str | None) -> Command:
-    text = clean(text, limit=12_000) or ""
-    word, _, rest = text.partition(" ")
-    if not word:
-        return Command(verb="help")
-    verb = VERBS.get(word.lower())
-    if verb is None:
-        return Command(verb="help", unknown=word)
-    return Command(verb=verb, args=rest.strip())
 
 
 def unwrap_links(text: str) -> str:
@@ -85,7 +55,7 @@ def split_ref(args: str) -> tuple[str, str]:
 def mentioned_user(text: str) -> str:
     m = USER_MENTION.search(text or "")
     if not m:
-        raise Invalid("Mention the new owner with @, e.g. `/lead assign acme @alice`.")
+        raise Refusal("Mention the new owner with @, e.g. `/lead assign acme @alice`.")
     return m.group(1)
 
 
@@ -120,9 +90,9 @@ def parse_when(text: str, tz: str, now: datetime, *, day_tz: str | None = None) 
         due = due.astimezone(timezone.utc)
         rest = " ".join(words[n:]).lstrip("-–—:;, ").strip()
         if due <= now:
-            raise Invalid(f"{phrase} is in the past. Give a time still to come, e.g. `tomorrow 10am`.")
+            raise Refusal(f"{phrase} is in the past. Give a time still to come, e.g. `tomorrow 10am`.")
         return due, rest
-    raise Invalid(
+    raise Refusal(
         f"I couldn't read “{(text or '').strip()[:60]}” as a time. "
         "Try `tomorrow 10am`, `in 3 days`, `next friday` or `2026-12-01 14:30`."
     )

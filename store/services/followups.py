@@ -3,7 +3,6 @@ happens once per nudge (a double click does one thing) and edits the lead's card
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -12,23 +11,16 @@ from sqlalchemy.exc import IntegrityError
 
 from store.clock import Clock
 from store.db import Database
-from store.dto import ChangeRecord, FollowUpInfo, LeadSummary
+from store.dto import ChangeRecord, FollowUpActed, FollowUpInfo
 from store.errors import Invalid, NotFound
-from store.models import FollowUp, IdempotencyKey, Notification
+from store.models import FollowUp, Notification
 from store.services import outbox
+from store.services.once import once
 from store.services.snapshots import lead_summary, load_lead
 from store.services.updates import PAST_GRACE, close
 from store.text import clean
 
 Verb = Literal["done", "snooze", "reschedule"]
-
-
-@dataclass(frozen=True)
-class FollowUpActed:
-    lead: LeadSummary
-    follow_up: FollowUpInfo
-    verb: Verb | None  # None: nothing was done now (see `already`)
-    already: str | None = None  # why nothing was done: it was already closed, or this nudge was used
 
 
 def act(db: Database, clock: Clock, team_id: str, actor_id: str, follow_up_id: int, verb: Verb, *,
@@ -37,11 +29,11 @@ def act(db: Database, clock: Clock, team_id: str, actor_id: str, follow_up_id: i
     now = clock.now()
     if verb != "done":
         if until is None:
-            raise Invalid("When should I remind you?", field="due")
+            raise Invalid("remind_when", field="due")
         if until < now - PAST_GRACE:
-            raise Invalid("That time has already passed. Pick a time in the future.", field="due")
+            raise Invalid("time_passed", field="due")
         if until > now + timedelta(days=3 * 365):
-            raise Invalid("That is more than three years away. Pick a nearer time.", field="due")
+            raise Invalid("too_far", field="due")
     try:
         with db.write() as s:
             f = s.scalar(
@@ -49,14 +41,12 @@ def act(db: Database, clock: Clock, team_id: str, actor_id: str, follow_up_id: i
                 .with_for_update()
             )
             if f is None:
-                raise NotFound("That follow-up no longer exists.")
+                raise NotFound("follow_up_gone")
             lead = load_lead(s, team_id, f.lead_id, for_update=True)
-            used = key and s.get(IdempotencyKey, (team_id, key)) is not None
-            if used or f.state != "open":
-                why = "used" if used else f.state
+            first = once(s, team_id, key, now)
+            if not first or f.state != "open":  # this nudge's button was used, or the follow-up is closed
+                why = f.state if first else "used"
                 return FollowUpActed(lead_summary(s, team_id, lead.id), _info(f), None, why)
-            if key:
-                s.add(IdempotencyKey(team_id=team_id, key=key[:200], created_at=now))
             if verb == "done":
                 close(f, "done", now)
                 change = ChangeRecord(actor_id=actor_id, follow_up_closed="done")

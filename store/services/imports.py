@@ -47,7 +47,7 @@ class Row:
 @dataclass
 class Report:
     rows: list[Row] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
+    errors: list[tuple[int, CrmError]] = field(default_factory=list)  # (line, what is wrong)
     created: list[int] = field(default_factory=list)
     existed: list[int] = field(default_factory=list)
     routed: int = 0
@@ -59,13 +59,12 @@ def read_csv(text: str) -> Report:
     report = Report()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if not reader.fieldnames:
-        report.errors.append((1, "the file is empty: the first line must name the columns"))
+        report.errors.append((1, Invalid("csv_empty")))
         return report
     mapping = {h: HEADERS.get(normalise(h)) for h in reader.fieldnames if h}
     report.unmapped = [h for h, f in mapping.items() if f is None]
     if "company" not in mapping.values():
-        report.errors.append((1, "no company column: name it `company` (HubSpot: Company name; Pipedrive: "
-                                 "Organization - Name)"))
+        report.errors.append((1, Invalid("csv_no_company")))
         return report
     for raw in reader:
         line = reader.line_num
@@ -88,12 +87,11 @@ def read_csv(text: str) -> Report:
                 email=values.get("email"), phone=values.get("phone"), segment=values.get("segment"), source=source,
                 note=values.get("note"), external_id=values.get("external_id")))
         except Invalid as exc:
-            report.errors.append((line, f"{exc.field or 'row'}: {exc.message}"))
+            report.errors.append((line, exc))
             continue
         owner = values.get("owner_email")
         if owner and "@" not in owner:
-            report.errors.append((line, f"owner: “{owner[:80]}” is not an e-mail address (owners are matched "
-                                        "to Slack by e-mail)"))
+            report.errors.append((line, Invalid("owner_not_email", field="owner", email=owner[:80])))
             continue
         report.rows.append(Row(line, new, owner.lower() if owner else None))
     return report
@@ -106,13 +104,13 @@ def import_rows(db: Database, clock: Clock, team_id: str, report: Report, owners
     for row in report.rows:
         owner = owners.get(row.owner_email or "") if keep_owners else None
         if keep_owners and row.owner_email and owner is None:
-            report.errors.append((row.line, f"owner: nobody in this Slack workspace has {row.owner_email}"))
+            report.errors.append((row.line, Invalid("owner_unknown", field="owner", email=row.owner_email)))
             continue
         new = leads.NewLead(**{**row.lead.__dict__, "owner_id": owner})
         try:
             result = leads.create_lead(db, clock, team_id, "import", new, quiet=True)
         except CrmError as exc:
-            report.errors.append((row.line, exc.message))
+            report.errors.append((row.line, exc))
             continue
         (report.existed if result.existed else report.created).append(result.lead.id)
         if not result.existed and result.lead.routed_at is not None:

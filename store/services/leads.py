@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from store.clock import Clock
 from store.db import Database
 from store.dto import ContactInfo, LeadCreated, LeadDetail, LeadSummary, SearchHit
-from store.errors import Invalid, NotFound
+from store.errors import Invalid
 from store.models import Activity, Assignment, Contact, FollowUp, Lead, Organization
 from store.services import outbox, pipeline, routing
 from store.services.snapshots import _lead_query, load_lead, summaries
@@ -36,18 +36,18 @@ def validate_new_lead(new: NewLead) -> NewLead:
     """Clean every field and raise `Invalid(field=...)` for the first that is wrong."""
     company = clean(new.company, single_line=True)
     if not company:
-        raise Invalid("Give the company a name.", field="company")
+        raise Invalid("company_missing", field="company")
     if len(company) > 200:
-        raise Invalid("Company names are limited to 200 characters.", field="company")
+        raise Invalid("company_too_long", field="company")
     email = clean(new.email, single_line=True)
     if email and (len(email) > 320 or not EMAIL.match(email)):
-        raise Invalid(f"“{email[:80]}” is not an e-mail address.", field="email")
+        raise Invalid("email_invalid", field="email", email=email[:80])
     phone = clean(new.phone, single_line=True)
     if phone and (len(phone) > 40 or not any(c.isdigit() for c in phone)):
-        raise Invalid("That does not look like a phone number.", field="phone")
+        raise Invalid("phone_invalid", field="phone")
     contact_name = clean(new.contact_name, single_line=True)
     if contact_name and len(contact_name) > 200:
-        raise Invalid("Contact names are limited to 200 characters.", field="contact_name")
+        raise Invalid("contact_name_too_long", field="contact_name")
     return NewLead(
         company=company,
         contact_name=contact_name,
@@ -211,7 +211,7 @@ def search(db: Database, team_id: str, text: str, *, limit: int = 20) -> list[Se
     """Organizations by name (prefix, then anywhere), contacts by name or e-mail, and domains."""
     q = clean(text, single_line=True)
     if not q:
-        raise Invalid("What should I look for? Try `/lead find acme` or `/lead find jane@acme.com`.")
+        raise Invalid("find_empty")
     key = name_key(q)[:200]
     with db.read() as s:
         dialect = s.bind.dialect.name

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from store.clock import Clock
 from store.db import Database
-from store.dto import FollowUpInfo, LeadSummary
+from store.dto import FollowUpInfo, FollowUpItem, FollowUpList, NudgeData, NudgePolicy, Owed
 from store.models import FollowUp, Lead, Member, Notification
 from store.services import team_settings
 from store.services.snapshots import _lead_query, summaries
@@ -33,40 +32,6 @@ from store.services.snapshots import _lead_query, summaries
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 12
 LIST_LIMIT = 15  # follow-ups listed in one escalation or digest; the rest are counted
-
-
-@dataclass(frozen=True)
-class Owed:
-    """A claimed notification, ready to be rendered and sent."""
-
-    id: int
-    team_id: str
-    kind: str
-    user_id: str
-    follow_up_id: int | None
-    payload: dict
-    token: str
-    attempts: int
-
-
-@dataclass(frozen=True)
-class FollowUpItem:
-    follow_up: FollowUpInfo
-    lead: LeadSummary
-
-
-@dataclass(frozen=True)
-class NudgeData:
-    item: FollowUpItem
-    number: int  # 1 = the first nudge, 2.. = repeats
-    repeats: int  # how many repeats the workspace allows
-    repeat: timedelta
-
-
-@dataclass(frozen=True)
-class FollowUpList:
-    items: list[FollowUpItem]
-    more: int  # not listed
 
 
 # ----------------------------------------------------------------------------------------- planning
@@ -98,7 +63,7 @@ def plan_nudges(db: Database, clock: Clock, *, limit: int = 500) -> int:
             .limit(limit)
             .with_for_update(skip_locked=True)
         ).all()
-        policies: dict[str, team_settings.NudgePolicy] = {}
+        policies: dict[str, NudgePolicy] = {}
         escalate: dict[tuple[str, str], list[int]] = defaultdict(list)
         for f in due:
             pol = policies.get(f.team_id) or policies.setdefault(f.team_id, team_settings.policy(s, f.team_id))
@@ -152,7 +117,7 @@ def plan_digests(db: Database, clock: Clock) -> int:
             select(FollowUp.team_id, FollowUp.owner_id).distinct()
             .where(FollowUp.state == "open", FollowUp.due_at < now + timedelta(hours=40))
         ).all()
-        policies: dict[str, team_settings.NudgePolicy] = {}
+        policies: dict[str, NudgePolicy] = {}
         for team_id, owner in owners:
             m = s.get(Member, (team_id, owner))
             if m is None or not m.digest_enabled or m.is_bot:

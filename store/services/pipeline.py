@@ -13,32 +13,7 @@ from store.dto import StatusInfo
 from store.errors import Invalid
 from store.models import PipelineStatus, Team
 from store.text import name_key
-
-# name, meaning, closed?
-TEMPLATES: dict[str, list[tuple[str, str, bool]]] = {
-    "lifecycle": [
-        ("Unidentified", "No relationship yet.", False),
-        ("Potential", "Worth checking whether they fit.", False),
-        ("Qualifying", "Calls and demos to confirm intent.", False),
-        ("Closing", "Intent confirmed; a deal is being worked.", False),
-        ("Customer", "Paying customer.", True),
-        ("Nurturing", "Fits, but not now (budget, contract elsewhere).", False),
-        ("Bad fit", "Stop spending time here.", True),
-        ("Churned", "Paid, then left: learn why.", True),
-    ],
-    "classic": [
-        ("New lead", "Just arrived; nobody has reached out yet.", False),
-        ("Attempting contact", "Trying to reach them; no conversation yet.", False),
-        ("Contacted", "We have talked; need and fit being checked.", False),
-        ("Qualified", "Real need, budget and decision maker confirmed.", False),
-        ("Closed", "Done: won or lost.", True),
-    ],
-}
-
-ACTIVITY_KINDS = ["Call", "Email", "Meeting", "Message", "Note"]
-OUTCOMES = ["Connected", "No answer", "Left message", "Bounced", "Not applicable"]
-SEGMENTS = ["SMB", "Enterprise"]
-SOURCES = ["Inbound form", "Outbound", "Event", "Referral", "Import"]
+from store.vocabulary import ACTIVITY_KINDS, OUTCOMES, SEGMENTS, SOURCES, TEMPLATES  # noqa: F401 - re-exported
 
 # Per-team status lists are read on almost every command and change rarely: keep them in memory for a
 # minute (every process re-reads them after a change within that time; the database stays the truth).
@@ -85,7 +60,7 @@ def match_status(options: list[StatusInfo], text: str) -> StatusInfo:
     key = name_key(text)
     names = ", ".join(o.name for o in options)
     if not key:
-        raise Invalid(f"Which status? Choose one of: {names}.", field="status")
+        raise Invalid("status_missing", field="status", names=names)
     for o in options:
         if name_key(o.name) == key:
             return o
@@ -93,8 +68,8 @@ def match_status(options: list[StatusInfo], text: str) -> StatusInfo:
     if len(hits) == 1:
         return hits[0]
     if hits:
-        raise Invalid(f"“{text}” could be {', '.join(h.name for h in hits)}. Say which.", field="status")
-    raise Invalid(f"“{text}” is not a status here. Choose one of: {names}.", field="status")
+        raise Invalid("status_ambiguous", field="status", text=text, hits=", ".join(h.name for h in hits))
+    raise Invalid("status_unknown", field="status", text=text, names=names)
 
 
 def pick(options: list[str], text: str | None, what: str) -> str | None:
@@ -108,4 +83,4 @@ def pick(options: list[str], text: str | None, what: str) -> str | None:
     hits = [o for o in options if name_key(o).startswith(key)]
     if len(hits) == 1:
         return hits[0]
-    raise Invalid(f"“{text}” is not a {what}. Choose one of: {', '.join(options)}.", field=what.lower())
+    raise Invalid("choice_unknown", field=what.lower(), text=text, what=what, options=", ".join(options))

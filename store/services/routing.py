@@ -10,7 +10,6 @@ serialises writers): concurrent leads, in one process or several, never take the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import case, delete, select, update
@@ -19,39 +18,20 @@ from sqlalchemy.orm import Session
 
 from store.clock import Clock
 from store.db import Database
-from store.dto import ChangeRecord, LeadSummary
+from store.dto import ChangeRecord, Handled, NudgePolicy, QueueInfo, Routed
 from store.errors import Invalid, NotFound
-from store.models import Assignment, FollowUp, IdempotencyKey, Lead, Member, QueueMember, RoutingQueue
+from store.models import Assignment, FollowUp, Lead, Member, QueueMember, RoutingQueue
 from store.services import followers, outbox
+from store.services.members import can_manage, member_row, require_manager, require_person
+from store.services.once import once
 from store.services.nudges import owe
 from store.services.pipeline import ensure_team
+from store.vocabulary import ON_BREACH  # noqa: F401 - re-exported
 from store.services.snapshots import lead_summary, load_lead
-from store.services.team_settings import NEVER, NudgePolicy, manager_of, policy
+from store.services.team_settings import manager_of, policy
 from store.text import clean
 
-ON_BREACH = {"notify": "Notify the manager", "reassign": "Notify and reassign to the next rep"}
 FOREVER = datetime(9999, 1, 1, tzinfo=timezone.utc)  # "away" with no end date
-
-
-@dataclass(frozen=True)
-class QueueInfo:
-    id: int
-    name: str
-    channel_id: str
-    segment: str | None
-    sla_minutes: int
-    on_breach: str
-    is_default: bool
-    members: list[tuple[str, int]]  # (user id, weight), in rotation order
-    created_by: str
-    routed: int
-
-
-@dataclass(frozen=True)
-class Routed:
-    owner_id: str
-    queue: QueueInfo
-    reason: str
 
 
 _SLA = re.compile(r"^\s*(\d{1,5})\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?)\s*$", re.I)
@@ -63,10 +43,10 @@ def parse_sla(text: str | None) -> int:
         return 60
     m = _SLA.match(text or "")
     if not m:
-        raise Invalid(f"“{(text or '')[:30]}” is not a duration. Use `45m`, `1h` or `2d`.", field="sla")
+        raise Invalid("sla_not_duration", field="sla", text=(text or "")[:30])
     minutes = int(m.group(1)) * {"m": 1, "h": 60, "d": 1440}[m.group(2)[0].lower()]
     if not 1 <= minutes <= 30 * 1440:
-        raise Invalid("The first-touch SLA must be between 1 minute and 30 days.", field="sla")
+        raise Invalid("sla_range", field="sla")
     return minutes
 
 
@@ -77,7 +57,10 @@ def _info(s: Session, q: RoutingQueue) -> QueueInfo:
                      [(u, w) for u, w in members], q.created_by, q.routed)
 
 
-def list_queues(db: Database, team_id: str) -> list[QueueInfo]:
+def list_queues(db: Database, team_id: str, *, by: str | None = None) -> list[QueueInfo]:
+    """The team's queues; `by` (a person) must be a manager."""
+    if by is not None:
+        require_manager(db, team_id, by, "routing")
     with db.read() as s:
         rows = s.scalars(select(RoutingQueue).where(RoutingQueue.team_id == team_id)
                          .order_by(RoutingQueue.position, RoutingQueue.id)).all()
@@ -88,23 +71,24 @@ def get_queue(db: Database, team_id: str, queue_id: int) -> QueueInfo:
     with db.read() as s:
         q = s.scalar(select(RoutingQueue).where(RoutingQueue.team_id == team_id, RoutingQueue.id == queue_id))
         if q is None:
-            raise NotFound("That queue no longer exists. See `/lead routing`.")
+            raise NotFound("queue_gone")
         return _info(s, q)
 
 
 def save_queue(db: Database, clock: Clock, team_id: str, actor_id: str, *, name: str, channel_id: str,
                members: list[str], segment: str | None, sla_minutes: int, on_breach: str,
                queue_id: int | None = None, is_default: bool | None = None) -> QueueInfo:
-    """Create or edit a queue. Members keep their weight and place in the rotation across edits."""
+    """Create or edit a queue (managers). Members keep their weight and place in the rotation across edits."""
+    require_manager(db, team_id, actor_id, "routing")
     name = clean(name, single_line=True, limit=80) or ""
     if not name:
-        raise Invalid("Give the queue a name, e.g. Inbound.", field="name")
+        raise Invalid("queue_name_missing", field="name")
     if not channel_id:
-        raise Invalid("Choose the channel where assignment notices go.", field="channel")
+        raise Invalid("queue_channel_missing", field="channel")
     if not members:
-        raise Invalid("Choose at least one member.", field="members")
+        raise Invalid("queue_members_missing", field="members")
     if on_breach not in ON_BREACH:
-        raise Invalid("Choose what happens when the SLA is missed.", field="on_breach")
+        raise Invalid("on_breach_missing", field="on_breach")
     now = clock.now()
     try:
         with db.write() as s:
@@ -117,7 +101,7 @@ def save_queue(db: Database, clock: Clock, team_id: str, actor_id: str, *, name:
             else:
                 q = next((x for x in existing if x.id == queue_id), None)
                 if q is None:
-                    raise NotFound("That queue no longer exists. See `/lead routing`.")
+                    raise NotFound("queue_gone")
             q.name, q.channel_id, q.segment, q.sla_minutes, q.on_breach = (name, channel_id, segment or None,
                                                                          sla_minutes, on_breach)
             if is_default:
@@ -127,6 +111,8 @@ def save_queue(db: Database, clock: Clock, team_id: str, actor_id: str, *, name:
             s.flush()
             old = {m.user_id: m for m in s.scalars(select(QueueMember).where(QueueMember.queue_id == q.id))}
             wanted = list(dict.fromkeys(members))
+            for user_id in wanted:
+                require_person(s, team_id, user_id, "members", code="bot_in_queue")
             s.execute(delete(QueueMember).where(QueueMember.queue_id == q.id,
                                                 QueueMember.user_id.not_in(wanted)))
             for pos, user_id in enumerate(wanted):
@@ -139,17 +125,21 @@ def save_queue(db: Database, clock: Clock, team_id: str, actor_id: str, *, name:
             s.flush()
             return _info(s, q)
     except IntegrityError:
-        raise Invalid(f"There is already a queue called {name}.", field="name") from None
+        raise Invalid("queue_name_taken", field="name", name=name) from None
 
 
-def set_weights(db: Database, team_id: str, queue_id: int, weights: dict[str, int]) -> QueueInfo:
+def set_weights(db: Database, team_id: str, queue_id: int, weights: dict[str, int], *,
+                by: str | None = None) -> QueueInfo:
+    """New weights; `by` (a person, not the operator's scripts) must be a manager."""
+    if by is not None:
+        require_manager(db, team_id, by, "routing")
     for user_id, w in weights.items():
         if not 0 <= w <= 100:
-            raise Invalid("Weights are whole numbers from 0 (skip) to 100.", field=user_id)
+            raise Invalid("weight_range", field=user_id)
     with db.write() as s:
         q = s.scalar(select(RoutingQueue).where(RoutingQueue.team_id == team_id, RoutingQueue.id == queue_id))
         if q is None:
-            raise NotFound("That queue no longer exists. See `/lead routing`.")
+            raise NotFound("queue_gone")
         for m in s.scalars(select(QueueMember).where(QueueMember.queue_id == q.id)):
             if m.user_id in weights:
                 m.weight = weights[m.user_id]
@@ -157,15 +147,13 @@ def set_weights(db: Database, team_id: str, queue_id: int, weights: dict[str, in
         return _info(s, q)
 
 
-def set_away(db: Database, clock: Clock, team_id: str, user_id: str, until: datetime | None) -> None:
-    """Away until `until` (None: back now)."""
+def set_away(db: Database, clock: Clock, team_id: str, user_id: str, until: datetime | None, *,
+             by: str | None = None) -> None:
+    """Away until `until` (None: back now). A person (`by`) sets it for others only as a manager."""
+    if by is not None and by != user_id:
+        require_manager(db, team_id, by, "away")
     with db.write() as s:
-        ensure_team(s, team_id, clock)
-        m = s.get(Member, (team_id, user_id))
-        if m is None:
-            m = Member(team_id=team_id, user_id=user_id, tz="UTC", role="rep", fetched_at=NEVER)
-            s.add(m)
-        m.away_until = until
+        member_row(s, clock, team_id, user_id).away_until = until
 
 
 def _away(s: Session, team_id: str, user_ids: list[str], now: datetime) -> dict[str, datetime]:
@@ -248,28 +236,12 @@ def route(s: Session, lead: Lead, now: datetime, actor_id: str, *, kind: str = "
     return Routed(best.user_id, info, reason)
 
 
-def _once(s: Session, team_id: str, key: str | None, now: datetime) -> bool:
-    if not key:
-        return True
-    if s.get(IdempotencyKey, (team_id, key)) is not None:
-        return False
-    s.add(IdempotencyKey(team_id=team_id, key=key[:200], created_at=now))
-    return True
-
-
-@dataclass(frozen=True)
-class Handled:
-    lead: LeadSummary
-    done: bool  # False: a repeated click, nothing new happened
-    new_owner: str | None = None
-
-
 def accept(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int) -> Handled:
     now = clock.now()
     with db.write() as s:
         lead = load_lead(s, team_id, lead_id, for_update=True)
         if lead.owner_id != actor_id:
-            raise Invalid(f"Only the lead's owner can accept it. Ask them, or use Reassign.")
+            raise Invalid("accept_not_owner")
         if lead.accepted_at is not None:
             return Handled(lead_summary(s, team_id, lead.id), False)
         lead.accepted_at, lead.updated_at = now, now
@@ -279,18 +251,18 @@ def accept(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int
         return Handled(lead_summary(s, team_id, lead.id), True)
 
 
-def pass_lead(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int, *, is_manager: bool,
+def pass_lead(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int, *,
               key: str | None = None) -> Handled:
     """The owner passes: the next member in rotation (never someone who already passed it) takes it."""
     now = clock.now()
     with db.write() as s:
         lead = load_lead(s, team_id, lead_id, for_update=True)
-        if not _once(s, team_id, key, now):
+        if not once(s, team_id, key, now):
             return Handled(lead_summary(s, team_id, lead.id), False)
-        if lead.owner_id != actor_id and not is_manager:
-            raise Invalid("Only the lead's owner (or a manager) can pass it.")
+        if lead.owner_id != actor_id and not can_manage(s, team_id, actor_id):
+            raise Invalid("pass_not_allowed")
         if lead.queue_id is None:
-            raise Invalid("This lead was not routed through a queue: use Reassign to give it to someone.")
+            raise Invalid("pass_not_routed")
         queue = s.get(RoutingQueue, lead.queue_id)
         passed = set(s.scalars(select(Assignment.from_owner).where(
             Assignment.team_id == team_id, Assignment.lead_id == lead.id, Assignment.kind == "passed")))
@@ -299,8 +271,7 @@ def pass_lead(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: 
         routed = route(s, lead, now, actor_id, kind="passed", exclude=exclude, queue=queue,
                        prefix=f"{_name(s, team_id, old or actor_id)} passed; ")
         if routed is None:
-            raise Invalid(f"Nobody else in {queue.name} can take it (everyone passed or is away): it stays "
-                          "with its owner.")
+            raise Invalid("pass_nobody", queue=queue.name)
         lead.updated_at = now
         outbox.enqueue(s, lead, "card", now)
         change = ChangeRecord(actor_id=actor_id, owner_from=old, owner_to=routed.owner_id, reason=routed.reason)

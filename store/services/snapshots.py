@@ -51,7 +51,7 @@ def load_lead(s: Session, team_id: str, lead_id: int, *, for_update: bool = Fals
         q = q.with_for_update(of=Lead)
     lead = s.scalar(q)
     if lead is None:
-        raise NotFound(f"There is no lead #{lead_id} in this workspace.")
+        raise NotFound("lead_not_found", lead_id=lead_id)
     return lead
 
 

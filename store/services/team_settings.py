@@ -4,31 +4,18 @@ member's own: their manager and their morning digest."""
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, fields
-from datetime import datetime, timedelta, timezone
+from dataclasses import asdict, fields
 
 from sqlalchemy.orm import Session
 
 from store.clock import Clock
 from store.db import Database
+from store.dto import NudgePolicy
 from store.errors import Invalid
 from store.models import Member, Team
+from store.services.members import NEVER, member_row, require_manager, require_person  # noqa: F401 - NEVER re-exported
 from store.services.pipeline import ensure_team
 
-NEVER = datetime(1970, 1, 1, tzinfo=timezone.utc)  # a member row made before Slack was asked: refresh it
-
-
-@dataclass(frozen=True)
-class NudgePolicy:
-    repeat_minutes: int = 24 * 60  # nudge again while overdue, this often
-    max_repeats: int = 3  # after the first nudge; then escalate
-    escalate: bool = True
-    default_manager_id: str | None = None
-    digest_window_hours: int = 3  # a digest not sent by HH:MM + this (bot down) is skipped for the day
-
-    @property
-    def repeat(self) -> timedelta:
-        return timedelta(minutes=self.repeat_minutes)
 
 
 def policy(s: Session, team_id: str) -> NudgePolicy:
@@ -50,15 +37,17 @@ def parse_duration(text: str) -> int:
     """'45m', '12h', '2d' → minutes."""
     m = _DURATION.match(text or "")
     if not m:
-        raise Invalid(f"“{text[:40]}” is not a duration. Use minutes, hours or days, such as `45m`, `12h` or `2d`.")
+        raise Invalid("duration_invalid", text=(text or "")[:40])
     n, unit = int(m.group(1)), m.group(2)[0].lower()
     minutes = n * {"m": 1, "h": 60, "d": 1440}[unit]
     if not 5 <= minutes <= 30 * 1440:
-        raise Invalid("Choose between 5 minutes and 30 days.")
+        raise Invalid("duration_range")
     return minutes
 
 
-def set_policy(db: Database, clock: Clock, team_id: str, **changes: object) -> NudgePolicy:
+def set_policy(db: Database, clock: Clock, team_id: str, actor_id: str, **changes: object) -> NudgePolicy:
+    """Change the workspace's reminder rules (managers)."""
+    require_manager(db, team_id, actor_id, "settings")
     with db.write() as s:
         ensure_team(s, team_id, clock)
         team = s.get(Team, team_id, with_for_update=s.bind.dialect.name == "postgresql")
@@ -69,21 +58,17 @@ def set_policy(db: Database, clock: Clock, team_id: str, **changes: object) -> N
         return new
 
 
-def _member_row(s: Session, clock: Clock, team_id: str, user_id: str) -> Member:
-    ensure_team(s, team_id, clock)
-    m = s.get(Member, (team_id, user_id))
-    if m is None:
-        m = Member(team_id=team_id, user_id=user_id, tz="UTC", role="rep", fetched_at=NEVER)
-        s.add(m)
-        s.flush()
-    return m
-
-
-def set_manager(db: Database, clock: Clock, team_id: str, user_id: str, manager_id: str | None) -> None:
+def set_manager(db: Database, clock: Clock, team_id: str, actor_id: str, user_id: str, manager_id: str | None) -> None:
+    """`user_id`'s manager (None: none). Setting someone else's is for managers; bots have none."""
     if manager_id == user_id:
-        raise Invalid("Nobody can be their own manager. Mention someone else.")
+        raise Invalid("own_manager")
+    if user_id != actor_id:
+        require_manager(db, team_id, actor_id, "manager")
     with db.write() as s:
-        _member_row(s, clock, team_id, user_id).manager_id = manager_id
+        for person in (user_id, manager_id):
+            if person:
+                require_person(s, team_id, person, None, code="bot_manager")
+        member_row(s, clock, team_id, user_id).manager_id = manager_id
 
 
 def manager_of(s: Session, team_id: str, user_id: str, pol: NudgePolicy) -> str | None:
@@ -98,14 +83,14 @@ _HHMM = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 def parse_hhmm(text: str) -> str:
     m = _HHMM.match((text or "").strip().lower())
     if not m:
-        raise Invalid(f"“{text[:20]}” is not a time of day. Use 24-hour HH:MM, such as `08:30`.")
+        raise Invalid("hhmm_invalid", text=(text or "")[:20])
     return f"{int(m.group(1)):02d}:{m.group(2)}"
 
 
 def set_digest(db: Database, clock: Clock, team_id: str, user_id: str, *, enabled: bool | None = None,
                at: str | None = None) -> tuple[bool, str]:
     with db.write() as s:
-        m = _member_row(s, clock, team_id, user_id)
+        m = member_row(s, clock, team_id, user_id)
         if enabled is not None:
             m.digest_enabled = enabled
         if at is not None:

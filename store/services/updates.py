@@ -17,8 +17,10 @@ from store.clock import Clock
 from store.db import Database
 from store.dto import ChangeRecord, LeadChanged
 from store.errors import Duplicate, Invalid
-from store.models import Activity, Assignment, FollowUp, IdempotencyKey, Lead, Organization, StatusChange
+from store.models import Activity, Assignment, FollowUp, Lead, Organization, StatusChange
 from store.services import followers, outbox, pipeline
+from store.services.members import require_person
+from store.services.once import once
 from store.services.snapshots import lead_summary, load_lead
 from store.text import clean
 
@@ -50,27 +52,24 @@ def update_lead(
     activity = pipeline.pick(pipeline.ACTIVITY_KINDS, upd.activity, "Activity")
     outcome = pipeline.pick(pipeline.OUTCOMES, upd.outcome, "Outcome")
     if outcome and not activity:
-        raise Invalid("Which kind of activity had this outcome?", field="activity")
+        raise Invalid("outcome_without_activity", field="activity")
     if note and not activity:
         activity = "Note"
     if activity and not outcome:
         outcome = "Not applicable"
     occurred_at = upd.occurred_at or now
     if occurred_at > now + PAST_GRACE:
-        raise Invalid("An activity cannot have happened in the future.", field="occurred_at")
+        raise Invalid("activity_in_future", field="occurred_at")
     if upd.follow_up_at is not None and upd.follow_up_at < now - PAST_GRACE:
-        raise Invalid("That time has already passed. Pick a time in the future.", field="follow_up")
+        raise Invalid("time_passed", field="follow_up")
     try:
         with db.write() as s:
-            if idempotency_key:
-                if s.get(IdempotencyKey, (team_id, idempotency_key)) is not None:
-                    raise Duplicate("Already saved.")
-                s.add(IdempotencyKey(team_id=team_id, key=idempotency_key[:200], created_at=now))
-                s.flush()
+            if not once(s, team_id, idempotency_key, now):
+                raise Duplicate("already_saved")
             lead = load_lead(s, team_id, upd.lead_id, for_update=True)
             change = _apply(s, lead, actor_id, upd, now, activity, outcome, note, occurred_at)
             if change.empty:
-                raise Invalid(_nothing_message(lead, upd), field="status" if upd.status else None)
+                raise _nothing_to_save(lead, upd)
             lead.updated_at = now
             outbox.enqueue(s, lead, "card", now)
             outbox.enqueue(s, lead, "thread", now, payload=change.to_json())
@@ -82,15 +81,15 @@ def update_lead(
             return LeadChanged(lead_summary(s, team_id, lead.id), change)
     except IntegrityError:
         # Two deliveries of the same submission raced; the other one committed.
-        raise Duplicate("Already saved.") from None
+        raise Duplicate("already_saved") from None
 
 
-def _nothing_message(lead: Lead, upd: LeadUpdate) -> str:
+def _nothing_to_save(lead: Lead, upd: LeadUpdate) -> Invalid:
     if upd.status:
-        return f"{lead.organization.name} is already {lead.status}."
+        return Invalid("already_status", field="status", company=lead.organization.name, status=lead.status)
     if upd.owner_id:
-        return f"{lead.organization.name} is already owned by that person."
-    return "Nothing to save: choose a status, log an activity or set a follow-up."
+        return Invalid("already_owner", company=lead.organization.name)
+    return Invalid("nothing_to_save")
 
 
 def _apply(s, lead: Lead, actor_id: str, upd: LeadUpdate, now, activity, outcome, note, occurred_at) -> ChangeRecord:
@@ -114,6 +113,7 @@ def _apply(s, lead: Lead, actor_id: str, upd: LeadUpdate, now, activity, outcome
             org = s.get(Organization, lead.organization_id)
             org.status = status.name
     if upd.owner_id and upd.owner_id != lead.owner_id:
+        require_person(s, team_id, upd.owner_id, "owner")
         s.add(Assignment(team_id=team_id, lead_id=lead.id, from_owner=lead.owner_id, to_owner=upd.owner_id,
                          reason=clean(upd.reason, limit=500) or "reassigned", actor_id=actor_id, assigned_at=now))
         rec.update(owner_from=lead.owner_id, owner_to=upd.owner_id)
@@ -153,7 +153,7 @@ def _open_follow_ups(s, lead: Lead) -> list[FollowUp]:
 
 def log_note(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int, text: str, **kw) -> LeadChanged:
     if not clean(text):
-        raise Invalid("What should I write down? Try `/lead log acme called, no answer`.", field="note")
+        raise Invalid("note_missing", field="note")
     return update_lead(db, clock, team_id, actor_id, LeadUpdate(lead_id, activity="Note", note=text), **kw)
 
 

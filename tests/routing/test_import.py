@@ -7,7 +7,8 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from store.models import Contact, Lead, Outbox
-from store.services import imports, members, routing
+from bot import importer as imports
+from store.services import members, routing
 
 HUBSPOT = """Record ID,First Name,Last Name,Email,Phone Number,Company name,Contact owner,Original Source
 101,Jane,Kim,jane@busan.example,+82 10 1111,Busan Bakery,alice@example.com,Offline Sources

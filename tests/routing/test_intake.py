@@ -16,7 +16,7 @@ TOKEN = "intake-token-0123456789"
 
 
 def _enable(bot):
-    crm = bot.app.crm
+    crm = bot.crm
     crm.settings = crm.settings.model_copy(update={"crm_intake_token": TOKEN})
 
 

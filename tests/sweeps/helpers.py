@@ -17,7 +17,7 @@ class Sweeper:
     """One bot process's follow-up sweep (a new Sweeper is a restarted process)."""
 
     def __init__(self, bot, *, own_database: bool = False) -> None:
-        self.crm = bot.app.crm
+        self.crm = bot.crm
         if own_database:  # as a second process has: its own engine and connections
             self.crm = dataclasses.replace(self.crm, db=Database(self.crm.db.url))
         self.notifier = build_notifier(self.crm)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from bot.notifier import Pacer
-from bot.views.nudges import digest_message, escalation_message, nudge_message, nudge_outcome, snooze_until
+from bot.views.reminder_dm import digest_message, escalation_message, nudge_message, nudge_outcome, snooze_until
 from store.dto import FollowUpInfo
-from store.services.nudges import FollowUpItem, FollowUpList, NudgeData
+from store.dto import FollowUpItem, FollowUpList, NudgeData
 from tests.fake_slack import check_blocks
 from tests.views.test_views import LONG, NOW, summary
 

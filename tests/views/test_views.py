@@ -9,9 +9,9 @@ from bot.views.help import help_message
 from bot.views.lead_360 import lead_360
 from bot.views.lead_card import lead_card, thread_line
 from bot.views.lists import find_results, my_leads, pick_lead
-from bot.views.modals import lead_option, new_lead_modal, update_modal, update_modal_payload
+from bot.views.lead_modals import lead_option, new_lead_modal, update_modal, update_modal_payload
 from store.dto import ChangeRecord, ContactInfo, FollowUpInfo, LeadDetail, LeadSummary, SearchHit, TimelineEntry
-from store.services.pipeline import TEMPLATES
+from store.vocabulary import TEMPLATES
 from store.dto import StatusInfo
 from tests.fake_slack import check_blocks, check_view
 

@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 from bot.ids import Action, Block as B
 from bot.metadata import NudgeRef
 from bot.views.text import ago, duration_text, esc, esc_cut, fit_lines, user, when
-from store.services.nudges import FollowUpItem, FollowUpList, NudgeData
+from store.dto import FollowUpItem, FollowUpList, NudgeData
 
 SNOOZE_CHOICES = {"3h": "3 hours", "tomorrow": "Tomorrow 9:00", "monday": "Next Monday 9:00", "week": "In a week"}
 

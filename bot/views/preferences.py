@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.views.text import duration_text, user
-from store.services.team_settings import NudgePolicy
+from store.dto import NudgePolicy
 
 
 def digest_state(enabled: bool, at: str, tz: str, *, changed: bool = False) -> str:

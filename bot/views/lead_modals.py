@@ -25,7 +25,7 @@ from bot.ids import Action, Callback, Field
 from bot.metadata import ModalContext
 from bot.views.text import esc, esc_cut, plain, user, when
 from store.dto import LeadSummary, StatusInfo
-from store.services.pipeline import ACTIVITY_KINDS, OUTCOMES, SEGMENTS, SOURCES
+from store.vocabulary import ACTIVITY_KINDS, OUTCOMES, SEGMENTS, SOURCES
 
 
 def _options(values: list[str]) -> list[Option]:

@@ -1,4 +1,4 @@
-"""Routing views: the queue list and modals, the new owner's DM, the manager's SLA-breach DM."""
+"""What managers see of routing: the queue list, the queue form and the weights form."""
 
 from __future__ import annotations
 
@@ -21,20 +21,10 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.ids import Action, Callback, Field
-from bot.metadata import Meta
-from bot.views.text import duration_text, esc, esc_cut, plain, user, when
-from store.dto import LeadSummary
-from store.services.pipeline import SEGMENTS
-from store.services.routing import ON_BREACH, QueueInfo
-
-WHY = {"routed": "A new lead for you", "passed": "A lead was passed to you", "breach":
-       "A lead is yours now: its first-touch SLA ran out with the previous owner"}
-
-
-class QueueRef(Meta):
-    queue_id: int | None = None
-    channel_id: str | None = None  # where /lead routing was typed: the confirmation goes there
-
+from bot.metadata import QueueRef
+from bot.views.text import duration_text, esc, esc_cut, plain, user
+from store.dto import QueueInfo
+from store.vocabulary import ON_BREACH, SEGMENTS
 
 def _segment(q: QueueInfo) -> str:
     return f"{esc(q.segment)} leads" if q.segment else "any segment"
@@ -103,27 +93,3 @@ def weights_modal(q: QueueInfo, names: dict[str, str]) -> View:
                                                                max_length=3)))
     return View(type="modal", callback_id=Callback.WEIGHTS, title="Queue weights", submit="Save", close="Cancel",
                 private_metadata=QueueRef(queue_id=q.id).dump(), blocks=blocks)
-
-
-def assignment_dm(lead: LeadSummary, why: str, tz: str) -> tuple[str, list[Block]]:
-    head = WHY.get(why, WHY["routed"])
-    where = f"<{lead.card_permalink}|the card>" if lead.card_permalink else "the card"
-    text = f"{head}: {esc_cut(lead.company, 200)}"
-    body = f":inbox_tray: *{head}:* *{esc_cut(lead.company, 200)}* (#{lead.id})"
-    if lead.routing_reason:
-        body += f"\n_{esc_cut(lead.routing_reason, 300)}_"
-    if lead.sla_due_at:
-        body += f"\nFirst touch due by *{when(lead.sla_due_at, tz)}*: log a call or e-mail on it."
-    body += f"\nAccept or pass it on {where}; `/lead update #{lead.id}` logs what you did."
-    return text, [SectionBlock(text=MarkdownTextObject(text=body))]
-
-
-def breach_dm(lead: LeadSummary, owner: str | None, minutes: int | None, reassigned: str | None,
-              tz: str) -> tuple[str, list[Block]]:
-    span = f" within {duration_text(minutes)}" if minutes else ""
-    text = f"First-touch SLA missed: {esc_cut(lead.company, 200)}"
-    where = f" <{lead.card_permalink}|Open the card>." if lead.card_permalink else ""
-    body = (f":warning: *First-touch SLA missed:* *{esc_cut(lead.company, 200)}* (#{lead.id}). {user(owner)} "
-            f"logged no activity{span} of routing.")
-    body += f" It now belongs to {user(reassigned)}." if reassigned else " It is still theirs."
-    return text, [SectionBlock(text=MarkdownTextObject(text=body + where))]

@@ -1,0 +1,234 @@
+"""The lead card: its buttons (Log activity, Change status, Reassign, Accept, Pass, History, Follow), the
+modals they open and `/lead new`'s form, and the Lead picker's type-ahead.
+
+Modal submissions validate and write before the ack, so a problem comes back as a field error; the card
+edit and the confirmation happen after the ack.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from slack_bolt import Ack, App
+
+from bot.commands.lead import open_update_modal
+from bot.commands import reminders
+from bot.context import Req
+from bot.errors import guarded
+from bot.forms import NewLeadForm, StatusForm, UpdateForm, field_errors, local_to_utc, refused, values
+from bot.ids import Action, Callback
+from bot.metadata import FollowRef, LeadRef, ModalContext, TimelinePage
+from bot.views import replies
+from bot.views.history import history_view
+from bot.views.lead_modals import lead_option, reassign_modal, status_modal
+from bot.views.text import esc_cut, user
+from bot.wording import Refusal
+from store.dto import LeadChanged, LeadSummary
+from store.errors import CrmError, Duplicate
+from store.services import followers, leads, pipeline, routing, updates
+
+
+def register(app: App) -> None:
+    app.action(Action.CARD_LOG)(guarded(log_activity))
+    app.action(Action.CARD_STATUS)(guarded(change_status))
+    app.action(Action.CARD_REASSIGN)(guarded(reassign))
+    app.action(Action.CARD_ACCEPT)(guarded(accept))
+    app.action(Action.CARD_PASS)(guarded(pass_lead))
+    app.action(Action.CARD_HISTORY)(guarded(history))
+    app.action(re.compile(f"^{Action.TIMELINE_PAGE}:"))(guarded(history_page))
+    app.action(Action.CARD_FOLLOW)(guarded(follow))
+    app.view(Callback.UPDATE_LEAD)(guarded(submit_update))
+    app.view(Callback.NEW_LEAD)(guarded(submit_new_lead))
+    app.view(Callback.CHANGE_STATUS)(guarded(submit_status))
+    app.view(Callback.REASSIGN)(guarded(submit_reassign))
+    app.options(Action.LEAD_SELECT)(guarded(lead_options))
+
+
+def clicked_lead(req: Req) -> LeadSummary:
+    """The lead a card button is about."""
+    ref = LeadRef.load(req.action.get("value"))
+    if ref is None:
+        raise Refusal("That button is out of date. Use `/lead show <lead>` for a fresh card.")
+    return leads.get_lead(req.db, req.team_id, ref.lead_id)
+
+
+def _card_context(req: Req, lead: LeadSummary) -> ModalContext:
+    return ModalContext(lead_id=lead.id, channel_id=req.channel_id, response_url=req.response_url)
+
+
+# ------------------------------------------------------------------ buttons
+
+
+def log_activity(ack: Ack, req: Req) -> None:
+    ack()
+    lead = clicked_lead(req)
+    open_update_modal(req, _card_context(req, lead), lead)
+
+
+def change_status(ack: Ack, req: Req) -> None:
+    ack()
+    lead = clicked_lead(req)
+    with req.db.read() as s:
+        options = pipeline.statuses(s, req.team_id)
+    req.client.views_open(trigger_id=req.trigger_id,
+                          view=status_modal(options, lead, _card_context(req, lead), req.cached_tz()))
+
+
+def reassign(ack: Ack, req: Req) -> None:
+    ack()
+    lead = clicked_lead(req)
+    req.client.views_open(trigger_id=req.trigger_id,
+                          view=reassign_modal(lead, _card_context(req, lead), req.cached_tz()))
+
+
+def accept(ack: Ack, req: Req) -> None:
+    """The routed owner takes the lead: recorded once, the card shows it."""
+    ack()
+    result = routing.accept(req.db, req.clock, req.team_id, req.user_id, clicked_lead(req).id)
+    if result.done:
+        lead = req.deliver(result).lead
+        req.reply(f"You accepted *{esc_cut(lead.company, 200)}*. Log your first touch with "
+                  f"`/lead update #{lead.id}` or the card's Log activity.", response_type="ephemeral",
+                  replace_original=False)
+
+
+def pass_lead(ack: Ack, req: Req) -> None:
+    """The owner passes: the next rep in rotation gets it; the card says who passed and who has it."""
+    ack()
+    lead = clicked_lead(req)
+    req.me()  # a manager may pass for the owner: their role comes from their profile
+    key = f"pass:{lead.id}:{req.user_id}:{lead.routed_at.isoformat() if lead.routed_at else ''}"
+    result = routing.pass_lead(req.db, req.clock, req.team_id, req.user_id, lead.id, key=key)
+    if result.done:
+        req.deliver(result)
+        req.reply(f"Passed *{esc_cut(lead.company, 200)}* to {user(result.new_owner)}.", response_type="ephemeral",
+                  replace_original=False)
+
+
+def _history(req: Req, lead_id: int, page: int, *, replace: bool) -> None:
+    lead, entries, older = leads.history(req.db, req.team_id, lead_id, page=page)
+    text, blocks = history_view(lead, entries, page, older, req.cached_tz())
+    req.reply(text, blocks, response_type="ephemeral", replace_original=replace)
+
+
+def history(ack: Ack, req: Req) -> None:
+    ack()
+    _history(req, clicked_lead(req).id, 0, replace=False)
+
+
+def history_page(ack: Ack, req: Req) -> None:
+    ack()
+    page = TimelinePage.load(req.action.get("value"))
+    if page is None:
+        raise Refusal("That page is out of date. Click History on the card again.")
+    _history(req, page.lead_id, page.page, replace=True)
+
+
+def follow(ack: Ack, req: Req) -> None:
+    """Follow from the card (a toggle); the answer offers the opposite."""
+    ack()
+    ref = FollowRef.load(req.action.get("value"))
+    if ref is None:
+        raise Refusal("That button is out of date. Use `/lead show <lead>` for a fresh card.")
+    lead = leads.get_lead(req.db, req.team_id, ref.lead_id)
+    now_following = followers.toggle(req.db, req.clock, req.team_id, lead.id, req.user_id, follow=ref.follow)
+    text, blocks = replies.follow_answer(lead, now_following)
+    req.reply(text, blocks, response_type="ephemeral",
+              replace_original=bool((req.body.get("container") or {}).get("is_ephemeral")))
+
+
+def lead_options(ack: Ack, req: Req, payload: dict) -> None:
+    """Type-ahead for the Lead picker (works with 100,000 leads)."""
+    found = leads.suggest(req.db, req.team_id, payload.get("value") or "")
+    ack(options=[lead_option(lead).to_dict() for lead in found])
+
+
+# ------------------------------------------------------------------ modal submissions
+
+
+def _save(ack: Ack, req: Req, view: dict, field: str,
+          build: Callable[[ModalContext], updates.LeadUpdate]) -> LeadChanged | None:
+    """Shared by the lead-changing modals: build the update (may raise Invalid for a field), apply it
+    once per view, answer with field errors or close the modal, then edit the card and confirm."""
+    ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
+    try:
+        result = updates.update_lead(req.db, req.clock, req.team_id, req.user_id, build(ctx),
+                                     idempotency_key=f"view:{view['id']}")
+    except Duplicate:
+        ack()
+        return None
+    except CrmError as exc:
+        ack(refused(view, exc, field))
+        return None
+    ack()
+    shown = req.deliver(result)
+    if ctx.nudge is None:  # from a nudge, the edited DM is the confirmation
+        req.tell(replies.changed(shown.lead, result.change, req.cached_tz(), shown.error),
+                 channel_id=ctx.channel_id, response_url=ctx.response_url)
+    return result
+
+
+def submit_update(ack: Ack, req: Req, view: dict) -> None:
+    def build(ctx: ModalContext) -> updates.LeadUpdate:
+        form = UpdateForm.model_validate(values(view))
+        lead_id = ctx.lead_id or form.lead
+        if lead_id is None:
+            raise Refusal("Choose the lead this is about.", field="lead")
+        if form.follow_up_time and not form.follow_up_date:
+            raise Refusal("Pick the day of the follow-up too.", field="follow_up")
+        due = local_to_utc(form.follow_up_date, form.follow_up_time, req.tz()) if form.follow_up_date else None
+        status = None if ctx.status and form.status == ctx.status else form.status  # untouched: no change
+        return updates.LeadUpdate(lead_id=lead_id, status=status, activity=form.activity, outcome=form.outcome,
+                                  note=form.note, follow_up_at=due, follow_up_note=form.follow_up_note,
+                                  close_follow_up=form.follow_up_close == "done")
+
+    result = _save(ack, req, view, "note", build)
+    ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
+    if result is not None and ctx.nudge is not None:
+        reminders.after_update(req, ctx, closed=bool(result.change.follow_up_closed))
+
+
+def submit_status(ack: Ack, req: Req, view: dict) -> None:
+    def build(ctx: ModalContext) -> updates.LeadUpdate:
+        form = StatusForm.model_validate(values(view))
+        if not form.status:
+            raise Refusal("Choose the new status.", field="status")
+        return updates.LeadUpdate(ctx.lead_id or 0, status=form.status, reason=form.reason)
+
+    _save(ack, req, view, "status", build)
+
+
+def submit_reassign(ack: Ack, req: Req, view: dict) -> None:
+    def build(ctx: ModalContext) -> updates.LeadUpdate:
+        form = StatusForm.model_validate(values(view))
+        if not form.owner:
+            raise Refusal("Choose the new owner.", field="owner")
+        req.person(form.owner)  # Slack knows them (the service refuses bots)
+        return updates.LeadUpdate(ctx.lead_id or 0, owner_id=form.owner, reason=form.reason)
+
+    _save(ack, req, view, "owner", build)
+
+
+def submit_new_lead(ack: Ack, req: Req, view: dict) -> None:
+    ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
+    form = NewLeadForm.model_validate(values(view))
+    try:
+        if form.owner:
+            req.person(form.owner)
+        result = leads.create_lead(
+            req.db, req.clock, req.team_id, req.user_id,
+            leads.NewLead(company=form.company or "", contact_name=form.contact_name, email=form.email,
+                          phone=form.phone, segment=form.segment, source=form.source, note=form.note,
+                          owner_id=form.owner),
+            channel_hint=ctx.channel_id,
+        )
+    except CrmError as exc:
+        return ack(refused(view, exc, "company"))
+    if result.existed:
+        return ack(field_errors(view, "company", f"{result.lead.company} already has an open lead (#{result.lead.id}). "
+                                                 f"Use /lead update #{result.lead.id} instead."))
+    ack()
+    shown = req.deliver(result)
+    req.tell(replies.created(shown.lead, req.user_id, shown.error), channel_id=ctx.channel_id,
+             response_url=ctx.response_url)

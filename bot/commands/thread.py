@@ -1,0 +1,96 @@
+"""A lead card's thread is the lead's history. Human replies there become the lead's comments (edits and
+deletions follow); mentioning the bot there acts on that lead with the verbs the verb table allows in a
+thread (`log`, `status`, `followup`, `assign`, `show`); a mention elsewhere explains how to use it."""
+
+from __future__ import annotations
+
+from slack_bolt import App, BoltContext
+
+from bot.commands import verbs
+from bot.commands.parse import USER_MENTION
+from bot.context import Req
+from bot.errors import guarded_event
+from bot.views.help import mention_help, thread_help
+from bot.views.text import esc
+from bot.wording import say
+from store.errors import CrmError, Duplicate
+from store.services import comments, leads
+from store.services.once import first_time
+
+HUMAN_SUBTYPES = {None, "file_share", "thread_broadcast", "me_message"}
+
+
+def register(app: App) -> None:
+    app.event("app_mention")(guarded_event(mentioned))
+    app.event("message")(guarded_event(message))
+
+
+def _files(message: dict) -> list[dict] | None:
+    files = [{"name": (f.get("name") or f.get("title") or "file")[:200], "url": f.get("permalink") or f.get("url_private")}
+             for f in message.get("files") or [] if isinstance(f, dict)]
+    return files or None
+
+
+def _is_bot(message: dict, context: BoltContext) -> bool:
+    return bool(message.get("bot_id") or message.get("subtype") == "bot_message"
+                or (context.bot_user_id and message.get("user") == context.bot_user_id))
+
+
+def message(req: Req, context: BoltContext) -> None:
+    """A message somewhere the bot is: store it when it is a human reply in a lead card's thread."""
+    event = req.body.get("event") or {}
+    db, clock, team = req.db, req.clock, req.team_id
+    channel, subtype = event.get("channel") or "", event.get("subtype")
+    if subtype == "message_changed":
+        msg = event.get("message") or {}
+        if _is_bot(msg, context) or not msg.get("thread_ts") or msg.get("thread_ts") == msg.get("ts"):
+            return
+        comments.capture(db, clock, team, channel=channel, ts=msg.get("ts") or "",
+                         thread_ts=msg.get("thread_ts"), author_id=msg.get("user") or "", text=msg.get("text"),
+                         files=_files(msg), edit_ts=(msg.get("edited") or {}).get("ts") or event.get("event_ts"))
+        return
+    if subtype == "message_deleted":
+        prev = event.get("previous_message") or {}
+        if _is_bot(prev, context):
+            return
+        comments.delete(db, team, channel=channel, ts=event.get("deleted_ts") or prev.get("ts") or "",
+                        thread_ts=prev.get("thread_ts"))
+        return
+    if subtype not in HUMAN_SUBTYPES or _is_bot(event, context):
+        return
+    thread_ts, ts = event.get("thread_ts"), event.get("ts") or ""
+    if not thread_ts or thread_ts == ts:
+        return  # not a reply in a thread: not lead history
+    text = event.get("text") or ""
+    if context.bot_user_id and text.lstrip().startswith(f"<@{context.bot_user_id}>"):
+        return  # a command to the bot: the app_mention handler records what it does
+    comments.capture(db, clock, team, channel=channel, ts=ts, thread_ts=thread_ts,
+                     author_id=event.get("user") or "", text=text, files=_files(event))
+
+
+def mentioned(req: Req, context: BoltContext) -> None:
+    event = req.body.get("event") or {}
+    req.user_id, req.channel_id = event.get("user") or "", event.get("channel") or ""
+    key = f"event:{req.body.get('event_id') or event.get('ts')}"
+    if not first_time(req.db, req.clock, req.team_id, key):
+        return  # a retried delivery: handled already
+    thread_ts = event.get("thread_ts")
+    lead_id = comments.thread_lead_id(req.db, req.team_id, req.channel_id, thread_ts) if thread_ts else None
+    req.thread_ts, req.key = thread_ts or event.get("ts"), f"{key}:change"
+    if lead_id is None:
+        req.reply(mention_help(verbs.THREAD_USAGES))
+        return
+    text = USER_MENTION.sub(lambda m: "" if m.group(1) == context.bot_user_id else m.group(0),
+                            event.get("text") or "", count=1).strip()
+    word, _, rest = text.partition(" ")
+    verb = verbs.lookup(word, in_thread=True)
+    if verb is None or verb.prepare is None or verb.act is None:
+        req.reply(thread_help(verbs.THREAD_USAGES, word.lower()))
+        return
+    try:  # the change's line in this thread is the answer everyone sees; mistakes go to the asker only
+        pending = verb.prepare(req, f"#{lead_id}", rest.strip())
+        verb.act(req, leads.get_lead(req.db, req.team_id, lead_id), pending, "")
+    except Duplicate:
+        return
+    except CrmError as exc:
+        req.reply(esc(say(exc)))

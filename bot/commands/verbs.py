@@ -1,0 +1,172 @@
+"""The `/lead` verbs, each declared once: its words, its usage and help line, its handler, and whether
+it can be replayed after a pick-one choice or used by mentioning the bot in a lead's thread.
+
+Parsing (`lookup`), `/lead help`, the pick-one replay and thread mentions are all derived from `VERBS`.
+A new verb is one entry here plus its handler in its feature's module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_bolt import Ack, App
+
+from bot.commands import lead, prefs, queues
+from bot.commands.parse import split_ref
+from bot.context import Req
+from bot.errors import guarded
+from bot.ids import Action
+from bot.metadata import PendingAction
+from bot.views import lists
+from bot.views.help import help_message
+from bot.wording import Refusal
+from store.dto import LeadSummary
+from store.errors import Duplicate
+from store.services import leads
+from store.text import clean
+
+Run = Callable[[Req, str], None]
+Prepare = Callable[[Req, str, str], PendingAction]
+Act = Callable[[Req, LeadSummary | None, PendingAction, str], None]
+
+
+@dataclass(frozen=True)
+class Verb:
+    name: str
+    usage: str  # after `/lead `
+    summary: str  # the help line
+    aliases: tuple[str, ...] = ()
+    run: Run | None = None  # a verb about no single lead: (req, the words after the verb)
+    prepare: Prepare | None = None  # a verb about one lead: (req, the reference, the rest) → what to do
+    act: Act | None = None  # … and doing it: (req, the lead, what to do, the rest as typed)
+    lead_optional: bool = False  # `update` with no lead opens the modal with a Lead picker
+    replay: bool = False  # may be replayed once the person picks one of several matching leads
+    in_thread: bool = False  # may be used by mentioning the bot in a lead card's thread
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+VERBS: tuple[Verb, ...] = (
+    Verb("new", "new [company]", "Create a lead. With no company, a form opens (contact, email, segment, source, owner).",
+         ("create", "add"), run=lead.new),
+    Verb("update", "update [lead]", "Log a call or e-mail, change the status and plan the next follow-up in one form.",
+         prepare=lead.prepare_update, act=lead.update, lead_optional=True, replay=True),
+    Verb("log", "log <lead> <text>", "Write down a quick note on the lead.", ("note",),
+         prepare=lead.prepare_log, act=lead.log, replay=True, in_thread=True),
+    Verb("status", "status <lead> <status>", "Change the status, e.g. `/lead status acme qualifying`.",
+         prepare=lead.prepare_status, act=lead.status, replay=True, in_thread=True),
+    Verb("assign", "assign <lead> <@person>", "Give the lead to someone else.",
+         prepare=lead.prepare_assign, act=lead.assign, replay=True, in_thread=True),
+    Verb("followup", "followup <lead> <when> [note]",
+         "Plan the next step: `tomorrow 10am`, `in 3 days`, `next friday`, `2026-12-01 14:30`.", ("follow-up", "fu"),
+         prepare=lead.prepare_followup, act=lead.followup, replay=True, in_thread=True),
+    Verb("show", "show <lead>", "Everything about the customer: status, owner, contacts, follow-up, latest history.",
+         ("view", "history"), prepare=lead.prepare_show, act=lead.show, replay=True, in_thread=True),
+    Verb("find", "find <text>", "Search companies, contact names, e-mails and domains.", ("search",), run=lead.find),
+    Verb("mine", "mine", "Your open leads, overdue follow-ups first.", ("my",), run=lead.mine),
+    Verb("routing", "routing",
+         "Routing queues for leads without an owner: channel, members, segment, first-touch SLA (managers).",
+         ("queues", "queue"), run=queues.routing_command),
+    Verb("away", "away [until <when>] | back",
+         "Leave the rotation (until a date, or until you're back); managers can add @someone.", run=queues.away),
+    Verb("back", "", "", run=queues.back),  # listed with `away`
+    Verb("digest", "digest [on|off|08:30]",
+         "Your weekday morning DM of today's and overdue follow-ups: turn it off, on, or move it.", run=prefs.digest),
+    Verb("manager", "manager [@boss | @rep @boss | none]",
+         "Who hears about your follow-ups that stay overdue after reminders.", run=prefs.manager),
+    Verb("settings", "settings [repeat 12h | repeats 3 | escalate on|off | manager @boss]",
+         "Workspace reminder rules (managers and admins change them).", ("setting",), run=prefs.settings),
+    Verb("help", "help", "This list."),
+)
+_BY_WORD = {word: verb for verb in VERBS for word in verb.words}
+HELP_LINES = [(v.usage, v.summary) for v in VERBS if v.usage]
+HELP_NAMES = [v.name for v in VERBS]
+THREAD_USAGES = [v.usage for v in VERBS if v.in_thread]
+
+
+def lookup(word: str, *, in_thread: bool = False) -> Verb | None:
+    verb = _BY_WORD.get(word.lower())
+    if verb is None or (in_thread and not verb.in_thread):
+        return None
+    return verb
+
+
+def register(app: App) -> None:
+    app.command("/lead")(guarded(lead_command))
+    app.action(re.compile(f"^{Action.PICK_LEAD}:"))(guarded(pick_lead))
+
+
+def lead_command(ack: Ack, req: Req) -> None:
+    word, _, args = (clean(req.body.get("text"), limit=12_000) or "").partition(" ")
+    verb = lookup(word) if word else None
+    if verb is None or verb.name == "help":
+        text, blocks = help_message(word if word and verb is None else None, HELP_LINES, HELP_NAMES)
+        ack(text=text, blocks=blocks)
+        return
+    ack()
+    run(req, verb, args.strip())
+
+
+def run(req: Req, verb: Verb, args: str) -> None:
+    """Do what the verb says: directly, or on the one lead its reference names."""
+    if verb.run is not None:
+        verb.run(req, args)
+        return
+    assert verb.prepare is not None and verb.act is not None
+    ref, rest = split_ref(args)
+    if not ref and verb.lead_optional:
+        verb.act(req, None, verb.prepare(req, ref, rest), rest)
+        return
+    pending = verb.prepare(req, ref, rest) if ref else None
+    lead = resolve_one(req, ref, pending, verb.usage)
+    if lead is not None:
+        verb.act(req, lead, pending, rest)  # type: ignore[arg-type]
+
+
+def resolve_one(req: Req, ref: str, pending: PendingAction | None, usage: str) -> LeadSummary | None:
+    """The one lead a reference names, or an answer explaining why there is none (never a guess)."""
+    if not ref or pending is None:
+        raise Refusal(f"Which lead? Usage: `/lead {usage}`.")
+    matches = leads.resolve_lead(req.db, req.team_id, ref)
+    if not matches:
+        req.reply(lists.no_match(ref))
+        return None
+    if len(matches) > 1:
+        if len(pending.dump()) > 1900:
+            raise Refusal(f"“{ref[:60]}” matches several leads. Name it with `#id` (see `/lead find {ref[:60]}`).")
+        text, blocks = lists.pick_lead(ref, matches, pending)
+        req.reply(text, blocks)
+        return None
+    return matches[0]
+
+
+def pick_lead(ack: Ack, req: Req) -> None:
+    """Replay the command that named several leads, now with the one the person picked (once)."""
+    ack()
+    pending = PendingAction.load(req.action.get("value"))
+    verb = lookup(pending.verb) if pending else None
+    if pending is None or pending.lead_id is None or verb is None or not verb.replay or verb.act is None:
+        raise Refusal("That choice is out of date. Run the command again.")
+    lead = leads.get_lead(req.db, req.team_id, pending.lead_id)
+    req.key = f"pick:{(req.body.get('container') or {}).get('message_ts') or req.action.get('action_ts')}"
+    answer, deleted = req.respond, []
+
+    def respond(**kwargs) -> None:  # the pick list goes first, then the answer follows
+        if answer is None:
+            return
+        if not deleted:
+            answer(delete_original=True)
+            deleted.append(True)
+        if kwargs:
+            answer(**kwargs)
+
+    req.respond = respond  # type: ignore[assignment]
+    try:
+        verb.act(req, lead, pending, "")
+    except Duplicate:
+        return  # the same click twice: the first one answered
+    respond()

@@ -1,0 +1,176 @@
+"""What every listener works with, built once per request by one middleware: the `Req`.
+
+`Crm` is the bot's long-lived services (database, clock, settings). A `Req` adds who asked, where, and
+the tools to answer them; listeners take it as their `req` argument (see `bot.errors.guarded`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from slack_bolt import BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot import people
+from bot.ack_first import AckFirst
+from bot.delivery import deliver_lead
+from bot.metadata import ModalContext
+from bot.settings import Settings
+from store.clock import Clock
+from store.db import Database
+from store.dto import LeadSummary, MemberInfo
+from store.services import leads
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Crm:
+    db: Database
+    clock: Clock
+    settings: Settings
+    stopping: threading.Event = field(default_factory=threading.Event)  # set on SIGTERM/SIGINT
+
+
+class AboutALead(Protocol):
+    """Any service result that changed a lead (LeadChanged, LeadCreated, Handled, FollowUpActed)."""
+
+    @property
+    def lead(self) -> LeadSummary: ...
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A change delivered to Slack: the lead as it is now (with its card link) and what Slack refused."""
+
+    lead: LeadSummary
+    error: str | None = None
+
+
+@dataclass
+class Req:
+    """One request: the services, who asked, where, and how to answer them."""
+
+    crm: Crm
+    client: WebClient
+    team_id: str
+    user_id: str
+    channel_id: str | None = None
+    trigger_id: str | None = None
+    response_url: str | None = None
+    respond: Respond | None = None
+    body: dict = field(default_factory=dict)
+    thread_ts: str | None = None  # a mention in a lead's thread: answers go there
+    key: str | None = None  # the idempotency key of the change this request makes (replays, mentions)
+
+    @property
+    def db(self) -> Database:
+        return self.crm.db
+
+    @property
+    def clock(self) -> Clock:
+        return self.crm.clock
+
+    @property
+    def in_thread(self) -> bool:
+        return self.thread_ts is not None
+
+    @property
+    def action(self) -> dict:
+        """The clicked button or chosen menu item."""
+        return (self.body.get("actions") or [{}])[0]
+
+    def me(self) -> MemberInfo:
+        """The asker's profile, refreshed from Slack when stale (their zone, whether they are an admin)."""
+        return people.member(self.client, self.crm, self.team_id, self.user_id)
+
+    def person(self, user_id: str) -> MemberInfo:
+        """Someone the asker named: refreshed from Slack, refused when Slack doesn't know them."""
+        return people.member(self.client, self.crm, self.team_id, user_id, must_exist=True)
+
+    def person_name(self, user_id: str) -> str | None:
+        """A cached display name (no Web API call)."""
+        return people.name_of(self.crm, self.team_id, user_id)
+
+    def tz(self) -> str:
+        return self.me().tz
+
+    def cached_tz(self, user_id: str | None = None) -> str:
+        """A zone from the database only (no Web API call): for rendering right after an ack."""
+        return people.tz_of(self.crm, self.team_id, user_id or self.user_id)
+
+    def modal_context(self, lead_id: int | None = None) -> ModalContext:
+        return ModalContext(lead_id=lead_id, channel_id=self.channel_id, response_url=self.response_url)
+
+    def deliver(self, result: AboutALead) -> Shown:
+        """After a change: edit the card, post its thread line and DMs; the lead as delivered."""
+        delivered = deliver_lead(self.client, self.crm, self.team_id, result.lead.id)
+        lead = delivered.lead or leads.get_lead(self.db, self.team_id, result.lead.id)
+        return Shown(lead, delivered.error)
+
+    def reply(self, text: str, blocks: list | None = None, **extra) -> None:
+        """An answer only the asker sees: the command's response_url, else an ephemeral where they are."""
+        rendered = [b if isinstance(b, dict) else b.to_dict() for b in blocks] if blocks is not None else None
+        if self.respond is not None and not self.in_thread:
+            if rendered is None:
+                self.respond(text=text, **extra)
+            else:
+                self.respond(text=text, blocks=rendered, **extra)
+            return
+        try:
+            self.client.chat_postEphemeral(channel=self.channel_id or self.user_id, user=self.user_id,
+                                           thread_ts=self.thread_ts, text=text, blocks=rendered)
+        except SlackApiError as exc:
+            log.info("ephemeral answer failed: %s", exc.response.get("error"))
+
+    def tell(self, text: str, *, channel_id: str | None = None, response_url: str | None = None) -> None:
+        """After a modal or a failure: tell the person where they started (see `tell`)."""
+        tell(self.client, self.user_id, text, response_url=response_url, channel_id=channel_id)
+
+
+def tell(client: WebClient, user_id: str, text: str, *, response_url: str | None = None,
+         channel_id: str | None = None) -> None:
+    """The command's response_url if there is one, else an ephemeral in the channel, else a DM."""
+    if response_url:
+        try:
+            resp = WebhookClient(response_url).send(text=text, response_type="ephemeral", replace_original=False)
+            if resp.status_code == 200:
+                return
+        except Exception as exc:  # noqa: BLE001 - an expired or unreachable response_url: use the Web API
+            log.info("response_url failed: %s", exc)
+    try:
+        if channel_id and not channel_id.startswith("D"):
+            client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+            return
+    except SlackApiError as exc:
+        log.info("postEphemeral failed: %s", exc.response.get("error"))
+    client.chat_postMessage(channel=user_id, text=text)
+
+
+def team_of(context, body: dict | None = None) -> str:
+    """The Slack team a request belongs to (events also carry it in the body)."""
+    return context.team_id or (body or {}).get("team_id") or context.enterprise_id or ""
+
+
+def channel_of(body: dict) -> str | None:
+    """The channel an interaction happened in (a message's container when there is no channel)."""
+    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+
+
+def request_context(crm: Crm, gate: AckFirst):
+    """The Bolt middleware that puts a `Req` (and the ack-first gate) in every request's context."""
+
+    def build_req(context: BoltContext, body: dict, next) -> None:  # noqa: A002 - Bolt's name
+        context["ack_gate"] = gate
+        context["req"] = Req(
+            crm=crm, client=context.client, team_id=team_of(context, body), user_id=context.user_id or "",
+            channel_id=context.channel_id or channel_of(body), trigger_id=body.get("trigger_id"),
+            response_url=body.get("response_url"), respond=context.respond, body=body)
+        next()
+
+    return build_req

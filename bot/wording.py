@@ -1,0 +1,102 @@
+"""What the store's error codes say to a person. The store names the problem; this is its wording.
+
+`say(error)` is the one place a `CrmError` becomes text (unescaped: the caller escapes for mrkdwn).
+Errors the bot raises itself (`Refusal`) already carry their sentence.
+"""
+
+from __future__ import annotations
+
+from store.errors import CrmError
+
+MESSAGES: dict[str, str] = {
+    # leads
+    "company_missing": "Give the company a name.",
+    "company_too_long": "Company names are limited to 200 characters.",
+    "email_invalid": "“{email}” is not an e-mail address.",
+    "phone_invalid": "That does not look like a phone number.",
+    "contact_name_too_long": "Contact names are limited to 200 characters.",
+    "find_empty": "What should I look for? Try `/lead find acme` or `/lead find jane@acme.com`.",
+    "lead_not_found": "There is no lead #{lead_id} in this workspace.",
+    # changes
+    "outcome_without_activity": "Which kind of activity had this outcome?",
+    "activity_in_future": "An activity cannot have happened in the future.",
+    "time_passed": "That time has already passed. Pick a time in the future.",
+    "already_saved": "Already saved.",
+    "already_status": "{company} is already {status}.",
+    "already_owner": "{company} is already owned by that person.",
+    "nothing_to_save": "Nothing to save: choose a status, log an activity or set a follow-up.",
+    "note_missing": "What should I write down? Try `/lead log acme called, no answer`.",
+    "status_missing": "Which status? Choose one of: {names}.",
+    "status_ambiguous": "“{text}” could be {hits}. Say which.",
+    "status_unknown": "“{text}” is not a status here. Choose one of: {names}.",
+    "choice_unknown": "“{text}” is not a {what}. Choose one of: {options}.",
+    # people
+    "bot_owner": "A bot can't own a lead. {hint}",
+    "bot_in_queue": "Bots can't take leads. Choose people.",
+    "bot_manager": "A bot can't be a manager or have one. Mention a person.",
+    "own_manager": "Nobody can be their own manager. Mention someone else.",
+    "not_manager": "Only managers and workspace admins can {what}.",
+    # follow-ups
+    "remind_when": "When should I remind you?",
+    "too_far": "That is more than three years away. Pick a nearer time.",
+    "follow_up_gone": "That follow-up no longer exists.",
+    # settings
+    "duration_invalid": "“{text}” is not a duration. Use minutes, hours or days, such as `45m`, `12h` or `2d`.",
+    "duration_range": "Choose between 5 minutes and 30 days.",
+    "hhmm_invalid": "“{text}” is not a time of day. Use 24-hour HH:MM, such as `08:30`.",
+    # routing
+    "sla_not_duration": "“{text}” is not a duration. Use `45m`, `1h` or `2d`.",
+    "sla_range": "The first-touch SLA must be between 1 minute and 30 days.",
+    "queue_gone": "That queue no longer exists. See `/lead routing`.",
+    "queue_name_missing": "Give the queue a name, e.g. Inbound.",
+    "queue_channel_missing": "Choose the channel where assignment notices go.",
+    "queue_members_missing": "Choose at least one member.",
+    "on_breach_missing": "Choose what happens when the SLA is missed.",
+    "queue_name_taken": "There is already a queue called {name}.",
+    "weight_range": "Weights are whole numbers from 0 (skip) to 100.",
+    "accept_not_owner": "Only the lead's owner can accept it. Ask them, or use Reassign.",
+    "pass_not_allowed": "Only the lead's owner (or a manager) can pass it.",
+    "pass_not_routed": "This lead was not routed through a queue: use Reassign to give it to someone.",
+    # CSV import (the report is read in a terminal)
+    "csv_empty": "the file is empty: the first line must name the columns",
+    "csv_no_company": "no company column: name it `company` (HubSpot: Company name; Pipedrive: Organization - Name)",
+    "owner_not_email": "“{email}” is not an e-mail address (owners are matched to Slack by e-mail)",
+    "owner_unknown": "nobody in this Slack workspace has {email}",
+    "pass_nobody": "Nobody else in {queue} can take it (everyone passed or is away): it stays with its owner.",
+}
+
+# What a person without the manager role was trying to do (`not_manager`'s `what`).
+MANAGER_ONLY = {
+    "routing": "configure routing. An admin can make you a manager, or ask one to set up the queue",
+    "manager": "set someone else's manager",
+    "settings": "change the workspace's reminder rules",
+    "away": "set someone else away or back",
+}
+# How to put right a bot chosen as owner, by where it was chosen.
+BOT_OWNER_HINT = {None: "Mention a person.", "owner": "Choose a person."}
+
+
+class Refusal(CrmError):
+    """An answer the bot words itself (a usage hint, a stale button): `message` is the sentence."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__("refusal", field=field)
+        self.message = message
+
+
+def say(error: CrmError) -> str:
+    """The sentence for a person (not escaped)."""
+    if isinstance(error, Refusal):
+        return error.message
+    params = dict(error.params)
+    if error.code == "not_manager":
+        params["what"] = MANAGER_ONLY.get(str(params.get("what")), "do that")
+    if error.code == "bot_owner":
+        params["hint"] = BOT_OWNER_HINT.get(error.field, BOT_OWNER_HINT["owner"])
+    template = MESSAGES.get(error.code)
+    if template is None:
+        return "That didn't work: " + error.code.replace("_", " ") + "."
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template

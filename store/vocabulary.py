@@ -1,0 +1,35 @@
+"""The CRM's fixed words: status templates, activity types, outcomes, segments, sources, breach actions.
+
+Services validate against them and views offer them; neither owns them.
+"""
+
+from __future__ import annotations
+
+# name, meaning, closed?
+TEMPLATES: dict[str, list[tuple[str, str, bool]]] = {
+    "lifecycle": [
+        ("Unidentified", "No relationship yet.", False),
+        ("Potential", "Worth checking whether they fit.", False),
+        ("Qualifying", "Calls and demos to confirm intent.", False),
+        ("Closing", "Intent confirmed; a deal is being worked.", False),
+        ("Customer", "Paying customer.", True),
+        ("Nurturing", "Fits, but not now (budget, contract elsewhere).", False),
+        ("Bad fit", "Stop spending time here.", True),
+        ("Churned", "Paid, then left: learn why.", True),
+    ],
+    "classic": [
+        ("New lead", "Just arrived; nobody has reached out yet.", False),
+        ("Attempting contact", "Trying to reach them; no conversation yet.", False),
+        ("Contacted", "We have talked; need and fit being checked.", False),
+        ("Qualified", "Real need, budget and decision maker confirmed.", False),
+        ("Closed", "Done: won or lost.", True),
+    ],
+}
+
+ACTIVITY_KINDS = ["Call", "Email", "Meeting", "Message", "Note"]
+OUTCOMES = ["Connected", "No answer", "Left message", "Bounced", "Not applicable"]
+SEGMENTS = ["SMB", "Enterprise"]
+SOURCES = ["Inbound form", "Outbound", "Event", "Referral", "Import"]
+
+# What happens when a routed lead's first-touch SLA runs out.
+ON_BREACH = {"notify": "Notify the manager", "reassign": "Notify and reassign to the next rep"}
