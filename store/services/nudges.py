@@ -28,9 +28,10 @@ from store.dto import FollowUpInfo, FollowUpItem, FollowUpList, NudgeData, Nudge
 from store.models import FollowUp, Lead, Member, Notification
 from store.services import team_settings
 from store.services.snapshots import _lead_query, summaries
+from store.services.work_queue import WorkQueue
 
-LEASE = timedelta(minutes=2)
-MAX_ATTEMPTS = 12
+QUEUE = WorkQueue(Notification, lease=timedelta(minutes=2), max_attempts=12, backoff="exponential")
+LEASE = QUEUE.lease
 LIST_LIMIT = 15  # follow-ups listed in one escalation or digest; the rest are counted
 
 
@@ -148,7 +149,7 @@ def claim(db: Database, clock: Clock, *, limit: int = 50) -> list[Owed]:
     with db.write() as s:
         rows = list(s.scalars(
             select(Notification)
-            .where(Notification.state == "pending", Notification.next_attempt_at <= now)
+            .where(QUEUE.due(now))
             .order_by(Notification.next_attempt_at, Notification.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -156,13 +157,13 @@ def claim(db: Database, clock: Clock, *, limit: int = 50) -> list[Owed]:
         if len(rows) < limit:
             rows += s.scalars(
                 select(Notification)
-                .where(Notification.state == "sending", Notification.claimed_at < now - LEASE)
+                .where(QUEUE.stale(now))
                 .order_by(Notification.id)
                 .limit(limit - len(rows))
                 .with_for_update(skip_locked=True)
             )
         for n in rows:
-            n.state, n.claim_token, n.claimed_at, n.attempts = "sending", token, now, n.attempts + 1
+            QUEUE.take(n, token, now)
         return [Owed(n.id, n.team_id, n.kind, n.user_id, n.follow_up_id, dict(n.payload or {}), token, n.attempts)
                 for n in rows]
 
@@ -172,7 +173,7 @@ def _finish(db: Database, owed: Owed, **values) -> bool:
         done = s.execute(
             update(Notification)
             .where(Notification.id == owed.id, Notification.claim_token == owed.token, Notification.state == "sending")
-            .values(claim_token=None, **values)
+            .values(**{"claim_token": None, **values})
         )
         return done.rowcount == 1
 
@@ -193,11 +194,9 @@ def unclaim(db: Database, owed: Owed) -> bool:
 
 def release(db: Database, clock: Clock, owed: Owed, error: str, *, retry_in: timedelta | None = None,
             permanent: bool = False) -> bool:
-    """Sending failed: try again later (backing off), or give up after MAX_ATTEMPTS / a permanent error."""
-    if permanent or owed.attempts >= MAX_ATTEMPTS:
-        return _finish(db, owed, state="failed", last_error=error[:200])
-    wait = retry_in or timedelta(seconds=min(3600, 15 * 2 ** (owed.attempts - 1)))
-    return _finish(db, owed, state="pending", last_error=error[:200], next_attempt_at=clock.now() + wait)
+    """Sending failed: try again later (backing off), or give up after the queue's attempts / a permanent error."""
+    return _finish(db, owed, **QUEUE.released(owed.attempts, error, clock.now(), permanent=permanent,
+                                              retry_in=retry_in.total_seconds() if retry_in else None))
 
 
 # ----------------------------------------------------------------------------------------- reading

@@ -10,28 +10,22 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 
 from store.clock import Clock
 from store.db import Database
 from store.dto import LeadSummary, OutboxItem
 from store.models import Lead, Outbox
 from store.services.snapshots import lead_summary
+from store.services.work_queue import WorkQueue
 
-STALE_CLAIM = timedelta(minutes=5)
-MAX_ATTEMPTS = 8
+QUEUE = WorkQueue(Outbox, lease=timedelta(minutes=5), max_attempts=8, backoff="linear")
+MAX_ATTEMPTS = QUEUE.max_attempts
 
 
 def enqueue(s, lead: Lead, kind: str, now, *, payload: dict | None = None, channel_hint: str | None = None) -> None:
     s.add(Outbox(team_id=lead.team_id, lead_id=lead.id, kind=kind, payload=payload, channel_hint=channel_hint,
                  state="pending", attempts=0, next_attempt_at=now, created_at=now))
-
-
-def _claimable(now):
-    return or_(
-        and_(Outbox.state == "pending", Outbox.next_attempt_at <= now),
-        and_(Outbox.state == "sending", Outbox.claimed_at < now - STALE_CLAIM),
-    )
 
 
 def claim_lead(db: Database, clock: Clock, team_id: str, lead_id: int) -> tuple[str, LeadSummary, list[OutboxItem]] | None:
@@ -47,15 +41,15 @@ def claim_lead(db: Database, clock: Clock, team_id: str, lead_id: int) -> tuple[
             s.execute(select(Lead.id).where(Lead.team_id == team_id, Lead.id == lead_id).with_for_update())
         busy = (
             select(Outbox.id)
-            .where(Outbox.lead_id == lead_id, Outbox.state == "sending", Outbox.claimed_at >= now - STALE_CLAIM)
+            .where(Outbox.lead_id == lead_id, Outbox.state == "sending", Outbox.claimed_at >= now - QUEUE.lease)
             .exists()
         )
         if s.scalar(select(busy)):
             return None
         s.execute(
             update(Outbox)
-            .where(Outbox.team_id == team_id, Outbox.lead_id == lead_id, _claimable(now))
-            .values(state="sending", claimed_at=now, claim_token=token, attempts=Outbox.attempts + 1)
+            .where(Outbox.team_id == team_id, Outbox.lead_id == lead_id, QUEUE.claimable(now))
+            .values(**QUEUE.claimed(token, now))
             .execution_options(synchronize_session=False)
         )
         rows = s.scalars(select(Outbox).where(Outbox.claim_token == token).order_by(Outbox.id)).all()
@@ -70,7 +64,7 @@ def due_leads(db: Database, clock: Clock, *, limit: int = 200) -> list[tuple[str
     now = clock.now()
     with db.read() as s:
         rows = s.execute(
-            select(Outbox.team_id, Outbox.lead_id).where(_claimable(now)).group_by(Outbox.team_id, Outbox.lead_id)
+            select(Outbox.team_id, Outbox.lead_id).where(QUEUE.claimable(now)).group_by(Outbox.team_id, Outbox.lead_id)
             .order_by(func.min(Outbox.id)).limit(limit)
         ).all()
         return [(r.team_id, r.lead_id) for r in rows]
@@ -93,14 +87,9 @@ def mark_sent(db: Database, clock: Clock, token: str, ids: list[int]) -> None:
 
 
 def release(db: Database, clock: Clock, token: str, ids: list[int], error: str, *, retry_in: float) -> None:
-    """Give rows back for a later attempt (or give up after MAX_ATTEMPTS, keeping the error)."""
+    """Give rows back for a later attempt (or give up after the queue's attempts, keeping the error)."""
     now = clock.now()
     with db.write() as s:
         for row in s.scalars(select(Outbox).where(Outbox.claim_token == token, Outbox.id.in_(ids))):
-            row.last_error = error[:200]
-            row.claim_token = None
-            if row.attempts >= MAX_ATTEMPTS:
-                row.state = "failed"
-            else:
-                row.state = "pending"
-                row.next_attempt_at = now + timedelta(seconds=retry_in * row.attempts)
+            for column, value in QUEUE.released(row.attempts, error, now, retry_in=retry_in).items():
+                setattr(row, column, value)
