@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from bot.context import Crm  # noqa: E402
+from bot.crm import Crm  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from scheduler import build_notifier  # noqa: E402
 from store.clock import FixedClock  # noqa: E402

@@ -1,13 +1,12 @@
 """What every listener works with, built once per request by one middleware: the `Req`.
 
-`Crm` is the bot's long-lived services (database, clock, settings). A `Req` adds who asked, where, and
+`Crm` (bot/crm.py) is the bot's long-lived services (database, clock, settings). A `Req` adds who asked, where, and
 the tools to answer them; listeners take it as their `req` argument (see `bot.errors.guarded`).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -18,23 +17,15 @@ from slack_sdk.webhook import WebhookClient
 
 from bot import people
 from bot.ack_first import AckFirst
+from bot.crm import Crm
 from bot.delivery import deliver_lead
 from bot.metadata import ModalContext
-from bot.settings import Settings
 from store.clock import Clock
 from store.db import Database
 from store.dto import LeadSummary, MemberInfo
 from store.services import leads
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Crm:
-    db: Database
-    clock: Clock
-    settings: Settings
-    stopping: threading.Event = field(default_factory=threading.Event)  # set on SIGTERM/SIGINT
 
 
 class AboutALead(Protocol):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import dataclasses
 import logging
 from dataclasses import dataclass
@@ -11,14 +9,12 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.crm import Crm
 from bot.people import name_of, tz_of
-from bot.views.lead_card import lead_card, thread_line
 from bot.views.assignment_dm import assignment_dm
+from bot.views.lead_card import lead_card, thread_line
 from store.dto import ChangeRecord, LeadSummary
 from store.services import outbox
-
-if TYPE_CHECKING:  # the bot's services (bot.context) hand themselves in
-    from bot.context import Crm
 
 log = logging.getLogger(__name__)
 

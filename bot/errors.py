@@ -118,3 +118,37 @@ def _tell(body: dict, context: BoltContext, client: WebClient, message: str) -> 
         tell(client, context.user_id, message, response_url=body.get("response_url"), channel_id=context.channel_id)
     except Exception:  # the error path must never raise
         log.warning("could not tell %s about an error", context.user_id, exc_info=True)
+
+
+class Listeners:
+    """A feature's listeners, declared on the functions themselves (`@listeners.action(Action.X)`);
+    `register(app)` hands them all to Bolt, each `guarded` so its errors reach `handle`."""
+
+    def __init__(self) -> None:
+        self._entries: list[tuple[str, object, Callable[..., None]]] = []
+
+    def _on(self, kind: str, key: object) -> Callable[[Callable[..., None]], Callable[..., None]]:
+        def declare(fn: Callable[..., None]) -> Callable[..., None]:
+            self._entries.append((kind, key, fn))
+            return fn
+
+        return declare
+
+    def command(self, name: str):
+        return self._on("command", name)
+
+    def action(self, action_id: object):
+        return self._on("action", action_id)
+
+    def view(self, callback_id: object):
+        return self._on("view", callback_id)
+
+    def options(self, action_id: object):
+        return self._on("options", action_id)
+
+    def event(self, name: str):
+        return self._on("event", name)
+
+    def register(self, app: App) -> None:
+        for kind, key, fn in self._entries:
+            getattr(app, kind)(key)(guarded_event(fn) if kind == "event" else guarded(fn))

@@ -41,31 +41,28 @@ def values(view: dict) -> dict[str, object]:
     return out
 
 
-class UpdateForm(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+class Form(BaseModel):
+    """A modal's values by input id; what a form does not know is ignored."""
 
+    model_config = ConfigDict(extra="ignore")
+
+
+class RescheduleForm(Form):
+    follow_up_date: date | None = None
+    follow_up_time: time | None = None
+    follow_up_note: str | None = None
+
+
+class UpdateForm(RescheduleForm):
     lead: int | None = None
     status: str | None = None
     activity: str | None = None
     outcome: str | None = None
     note: str | None = None
-    follow_up_date: date | None = None
-    follow_up_time: time | None = None
-    follow_up_note: str | None = None
     follow_up_close: str | None = None  # "done" | "keep"
 
 
-class RescheduleForm(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    follow_up_date: date | None = None
-    follow_up_time: time | None = None
-    follow_up_note: str | None = None
-
-
-class QueueForm(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class QueueForm(Form):
     name: str | None = None
     channel: str | None = None
     members: list[str] = []
@@ -74,25 +71,20 @@ class QueueForm(BaseModel):
     on_breach: str | None = None
 
 
-class NewLeadForm(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class StatusForm(Form):
+    status: str | None = None
+    reason: str | None = None
+    owner: str | None = None
 
+
+class NewLeadForm(StatusForm):
     company: str | None = None
     contact_name: str | None = None
     email: str | None = None
     phone: str | None = None
     segment: str | None = None
     source: str | None = None
-    owner: str | None = None
     note: str | None = None
-
-
-class StatusForm(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    status: str | None = None
-    reason: str | None = None
-    owner: str | None = None
 
 
 def local_to_utc(day: date, at: time | None, tz: str, default: time = time(9, 0)) -> datetime:

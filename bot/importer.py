@@ -18,10 +18,9 @@ from pathlib import Path
 
 from slack_sdk.errors import SlackApiError
 
-from bot.wording import say
-
 from bot.app_factory import build_client
 from bot.settings import SettingsError, load_settings
+from bot.wording import say
 from store.clock import SystemClock
 from store.db import Database
 from store.services import imports, members

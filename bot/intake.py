@@ -13,6 +13,7 @@ import logging
 from concurrent.futures import Executor
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from bot.app_factory import Bot
 from bot.delivery import deliver_lead
 from bot.wording import say

@@ -23,7 +23,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 
 from bot import people
-from bot.context import Crm
+from bot.crm import Crm
 from bot.views import assignment_dm, history, reminder_dm
 from store.dto import Owed
 from store.services import leads, nudges

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import logging
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from store.dto import MemberInfo
+from bot.crm import Crm
 from bot.wording import Refusal
+from store.dto import MemberInfo
 from store.services import members
-
-if TYPE_CHECKING:  # the bot's services (bot.context) hand themselves in
-    from bot.context import Crm
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler

@@ -9,7 +9,7 @@ from __future__ import annotations
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
-from bot.context import Crm
+from bot.crm import Crm
 from bot.notifier import Notifier, Pacer, build_notifier_client
 from scheduler import jobs
 

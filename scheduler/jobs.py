@@ -8,7 +8,7 @@ from slack_sdk import WebClient
 
 from bot import people
 from bot.delivery import deliver_lead
-from bot.context import Crm
+from bot.crm import Crm
 from bot.notifier import Notifier
 from store.services import nudges, outbox, routing
 

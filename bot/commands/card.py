@@ -10,13 +10,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
-from bot.commands.lead import open_update_modal
 from bot.commands import reminders
+from bot.commands.lead import open_update_modal
 from bot.context import Req
-from bot.errors import guarded
-from bot.forms import NewLeadForm, StatusForm, UpdateForm, field_errors, local_to_utc, refused, values
+from bot.errors import Listeners
+from bot.forms import (
+    NewLeadForm,
+    StatusForm,
+    UpdateForm,
+    field_errors,
+    local_to_utc,
+    refused,
+    values,
+)
 from bot.ids import Action, Callback
 from bot.metadata import FollowRef, LeadRef, ModalContext, TimelinePage
 from bot.views import replies
@@ -28,21 +36,8 @@ from store.dto import LeadChanged, LeadSummary
 from store.errors import CrmError, Duplicate
 from store.services import followers, leads, pipeline, routing, updates
 
-
-def register(app: App) -> None:
-    app.action(Action.CARD_LOG)(guarded(log_activity))
-    app.action(Action.CARD_STATUS)(guarded(change_status))
-    app.action(Action.CARD_REASSIGN)(guarded(reassign))
-    app.action(Action.CARD_ACCEPT)(guarded(accept))
-    app.action(Action.CARD_PASS)(guarded(pass_lead))
-    app.action(Action.CARD_HISTORY)(guarded(history))
-    app.action(re.compile(f"^{Action.TIMELINE_PAGE}:"))(guarded(history_page))
-    app.action(Action.CARD_FOLLOW)(guarded(follow))
-    app.view(Callback.UPDATE_LEAD)(guarded(submit_update))
-    app.view(Callback.NEW_LEAD)(guarded(submit_new_lead))
-    app.view(Callback.CHANGE_STATUS)(guarded(submit_status))
-    app.view(Callback.REASSIGN)(guarded(submit_reassign))
-    app.options(Action.LEAD_SELECT)(guarded(lead_options))
+listeners = Listeners()
+register = listeners.register
 
 
 def clicked_lead(req: Req) -> LeadSummary:
@@ -60,12 +55,14 @@ def _card_context(req: Req, lead: LeadSummary) -> ModalContext:
 # ------------------------------------------------------------------ buttons
 
 
+@listeners.action(Action.CARD_LOG)
 def log_activity(ack: Ack, req: Req) -> None:
     ack()
     lead = clicked_lead(req)
     open_update_modal(req, _card_context(req, lead), lead)
 
 
+@listeners.action(Action.CARD_STATUS)
 def change_status(ack: Ack, req: Req) -> None:
     ack()
     lead = clicked_lead(req)
@@ -75,6 +72,7 @@ def change_status(ack: Ack, req: Req) -> None:
                           view=status_modal(options, lead, _card_context(req, lead), req.cached_tz()))
 
 
+@listeners.action(Action.CARD_REASSIGN)
 def reassign(ack: Ack, req: Req) -> None:
     ack()
     lead = clicked_lead(req)
@@ -82,6 +80,7 @@ def reassign(ack: Ack, req: Req) -> None:
                           view=reassign_modal(lead, _card_context(req, lead), req.cached_tz()))
 
 
+@listeners.action(Action.CARD_ACCEPT)
 def accept(ack: Ack, req: Req) -> None:
     """The routed owner takes the lead: recorded once, the card shows it."""
     ack()
@@ -93,6 +92,7 @@ def accept(ack: Ack, req: Req) -> None:
                   replace_original=False)
 
 
+@listeners.action(Action.CARD_PASS)
 def pass_lead(ack: Ack, req: Req) -> None:
     """The owner passes: the next rep in rotation gets it; the card says who passed and who has it."""
     ack()
@@ -112,11 +112,13 @@ def _history(req: Req, lead_id: int, page: int, *, replace: bool) -> None:
     req.reply(text, blocks, response_type="ephemeral", replace_original=replace)
 
 
+@listeners.action(Action.CARD_HISTORY)
 def history(ack: Ack, req: Req) -> None:
     ack()
     _history(req, clicked_lead(req).id, 0, replace=False)
 
 
+@listeners.action(re.compile(f"^{Action.TIMELINE_PAGE}:"))
 def history_page(ack: Ack, req: Req) -> None:
     ack()
     page = TimelinePage.load(req.action.get("value"))
@@ -125,6 +127,7 @@ def history_page(ack: Ack, req: Req) -> None:
     _history(req, page.lead_id, page.page, replace=True)
 
 
+@listeners.action(Action.CARD_FOLLOW)
 def follow(ack: Ack, req: Req) -> None:
     """Follow from the card (a toggle); the answer offers the opposite."""
     ack()
@@ -138,6 +141,7 @@ def follow(ack: Ack, req: Req) -> None:
               replace_original=bool((req.body.get("container") or {}).get("is_ephemeral")))
 
 
+@listeners.options(Action.LEAD_SELECT)
 def lead_options(ack: Ack, req: Req, payload: dict) -> None:
     """Type-ahead for the Lead picker (works with 100,000 leads)."""
     found = leads.suggest(req.db, req.team_id, payload.get("value") or "")
@@ -169,6 +173,7 @@ def _save(ack: Ack, req: Req, view: dict, field: str,
     return result
 
 
+@listeners.view(Callback.UPDATE_LEAD)
 def submit_update(ack: Ack, req: Req, view: dict) -> None:
     def build(ctx: ModalContext) -> updates.LeadUpdate:
         form = UpdateForm.model_validate(values(view))
@@ -189,27 +194,33 @@ def submit_update(ack: Ack, req: Req, view: dict) -> None:
         reminders.after_update(req, ctx, closed=bool(result.change.follow_up_closed))
 
 
+def _change_one(ack: Ack, req: Req, view: dict, field: str, question: str) -> None:
+    """The Change status and Reassign modals: one required choice (status or owner) and a reason."""
+
+    def build(ctx: ModalContext) -> updates.LeadUpdate:
+        form = StatusForm.model_validate(values(view))
+        chosen = getattr(form, field)
+        if not chosen:
+            raise Refusal(question, field=field)
+        if field == "owner":
+            req.person(chosen)  # Slack knows them (the service refuses bots)
+            return updates.LeadUpdate(ctx.lead_id or 0, owner_id=chosen, reason=form.reason)
+        return updates.LeadUpdate(ctx.lead_id or 0, status=chosen, reason=form.reason)
+
+    _save(ack, req, view, field, build)
+
+
+@listeners.view(Callback.CHANGE_STATUS)
 def submit_status(ack: Ack, req: Req, view: dict) -> None:
-    def build(ctx: ModalContext) -> updates.LeadUpdate:
-        form = StatusForm.model_validate(values(view))
-        if not form.status:
-            raise Refusal("Choose the new status.", field="status")
-        return updates.LeadUpdate(ctx.lead_id or 0, status=form.status, reason=form.reason)
-
-    _save(ack, req, view, "status", build)
+    _change_one(ack, req, view, "status", "Choose the new status.")
 
 
+@listeners.view(Callback.REASSIGN)
 def submit_reassign(ack: Ack, req: Req, view: dict) -> None:
-    def build(ctx: ModalContext) -> updates.LeadUpdate:
-        form = StatusForm.model_validate(values(view))
-        if not form.owner:
-            raise Refusal("Choose the new owner.", field="owner")
-        req.person(form.owner)  # Slack knows them (the service refuses bots)
-        return updates.LeadUpdate(ctx.lead_id or 0, owner_id=form.owner, reason=form.reason)
-
-    _save(ack, req, view, "owner", build)
+    _change_one(ack, req, view, "owner", "Choose the new owner.")
 
 
+@listeners.view(Callback.NEW_LEAD)
 def submit_new_lead(ack: Ack, req: Req, view: dict) -> None:
     ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
     form = NewLeadForm.model_validate(values(view))

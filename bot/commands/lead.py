@@ -7,6 +7,7 @@ slash command, the pick-one replay and a mention in the lead's thread.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from bot.commands.parse import mentioned_user, parse_when
@@ -14,15 +15,29 @@ from bot.context import Req
 from bot.metadata import ModalContext, PendingAction
 from bot.views import lists, replies
 from bot.views.lead_360 import lead_360
-from bot.views.lead_modals import follow_up_default, new_lead_modal, update_modal_payload
+from bot.views.lead_modals import (
+    follow_up_default,
+    new_lead_modal,
+    update_modal_payload,
+)
 from bot.wording import Refusal
 from store.dto import LeadChanged, LeadSummary
 from store.services import leads, pipeline, updates
 
 
-def example(req: Req, verb: str, words: str) -> str:
-    """How to type it where the person is: `/lead log acme …`, or `@CRM log …` in a lead's thread."""
-    return f"`@CRM {verb} {words}`" if req.in_thread else f"`/lead {verb} acme {words}`"
+def missing(req: Req, question: str, usage: str, words: str) -> Refusal:
+    """A verb typed without what it needs: ask, with an example for where the person is (`/lead log acme
+    …`, or `@CRM log …` in a lead's thread)."""
+    verb = usage.split(" ", 1)[0]
+    if req.in_thread:
+        return Refusal(f"{question} `@CRM {verb} {words}`.")
+    return Refusal(f"{question} Usage: `/lead {usage}`, e.g. `/lead {verb} acme {words}`.")
+
+
+def change(req: Req, service: Callable[..., LeadChanged], lead: LeadSummary, *args: object) -> None:
+    """One change to the lead, applied once (`req.key`: a replayed pick or a mention), then answered."""
+    answer_change(req, service(req.db, req.clock, req.team_id, req.user_id, lead.id, *args,
+                               idempotency_key=req.key))
 
 
 def answer_change(req: Req, result: LeadChanged) -> None:
@@ -97,14 +112,12 @@ def open_update_modal(req: Req, ctx: ModalContext, lead: LeadSummary | None, *,
 
 def prepare_log(req: Req, _ref: str, rest: str) -> PendingAction:
     if not rest:
-        raise Refusal("What should I write down? " + (example(req, "log", "called, no answer") if req.in_thread else
-                      "Usage: `/lead log <lead> <text>`, e.g. `/lead log acme called, no answer`."))
+        raise missing(req, "What should I write down?", "log <lead> <text>", "called, no answer")
     return PendingAction(verb="log", arg=rest)
 
 
 def log(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> None:
-    answer_change(req, updates.log_note(req.db, req.clock, req.team_id, req.user_id, lead.id, pending.arg or "",
-                                        idempotency_key=req.key))
+    change(req, updates.log_note, lead, pending.arg or "")
 
 
 def prepare_status(req: Req, _ref: str, rest: str) -> PendingAction:
@@ -118,10 +131,7 @@ def prepare_status(req: Req, _ref: str, rest: str) -> PendingAction:
 
 
 def status(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> None:
-    with req.db.read() as s:
-        target = pipeline.match_status(pipeline.statuses(s, req.team_id), pending.arg or "")
-    answer_change(req, updates.change_status(req.db, req.clock, req.team_id, req.user_id, lead.id, target.name,
-                                             idempotency_key=req.key))
+    change(req, updates.change_status, lead, pending.arg or "")  # the service reads `qual` as Qualifying
 
 
 def prepare_assign(req: Req, ref: str, rest: str) -> PendingAction:
@@ -133,15 +143,12 @@ def prepare_assign(req: Req, ref: str, rest: str) -> PendingAction:
 
 
 def assign(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> None:
-    answer_change(req, updates.assign(req.db, req.clock, req.team_id, req.user_id, lead.id, pending.arg or "",
-                                      idempotency_key=req.key))
+    change(req, updates.assign, lead, pending.arg or "")
 
 
 def prepare_followup(req: Req, _ref: str, rest: str) -> PendingAction:
     if not rest:
-        raise Refusal("When? " + (example(req, "followup", "tomorrow 10am send the quote") if req.in_thread else
-                      "Usage: `/lead followup <lead> <when> [note]`, e.g. "
-                      "`/lead followup acme tomorrow 10am send the quote`."))
+        raise missing(req, "When?", "followup <lead> <when> [note]", "tomorrow 10am send the quote")
     due, note = parse_when(rest, req.tz(), req.clock.now())
     return PendingAction(verb="followup", arg=note or None, due=due.isoformat())
 
@@ -151,8 +158,7 @@ def followup(req: Req, lead: LeadSummary, pending: PendingAction, rest: str) -> 
     if rest and lead.owner_id and lead.owner_id != req.user_id:
         # "tomorrow" without a time is 09:00 of the owner's tomorrow (they are the one reminded)
         due, note = parse_when(rest, req.tz(), req.clock.now(), day_tz=req.person(lead.owner_id).tz)
-    answer_change(req, updates.schedule_follow_up(req.db, req.clock, req.team_id, req.user_id, lead.id, due,
-                                                  note or None, idempotency_key=req.key))
+    change(req, updates.schedule_follow_up, lead, due, note or None)
 
 
 def prepare_show(_req: Req, _ref: str, _rest: str) -> PendingAction:

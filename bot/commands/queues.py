@@ -3,11 +3,11 @@ Only managers and admins change routing; the services enforce it."""
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
 from bot.commands.parse import USER_MENTION, parse_when
 from bot.context import Req
-from bot.errors import guarded
+from bot.errors import Listeners
 from bot.forms import QueueForm, refused, values
 from bot.ids import Action, Callback
 from bot.metadata import QueueRef
@@ -18,13 +18,8 @@ from store.errors import CrmError
 from store.services import routing
 from store.services.members import require_manager
 
-
-def register(app: App) -> None:
-    app.action(Action.QUEUE_NEW)(guarded(open_queue))
-    app.action(Action.QUEUE_EDIT)(guarded(open_queue))
-    app.action(Action.QUEUE_WEIGHTS)(guarded(open_weights))
-    app.view(Callback.QUEUE)(guarded(submit_queue))
-    app.view(Callback.WEIGHTS)(guarded(submit_weights))
+listeners = Listeners()
+register = listeners.register
 
 
 def routing_command(req: Req, _args: str) -> None:
@@ -53,6 +48,8 @@ def _clicked_queue(req: Req) -> QueueRef:
     return QueueRef.load(req.action.get("value")) or QueueRef()
 
 
+@listeners.action(Action.QUEUE_NEW)
+@listeners.action(Action.QUEUE_EDIT)
 def open_queue(ack: Ack, req: Req) -> None:
     ack()
     ref = _clicked_queue(req)
@@ -61,6 +58,7 @@ def open_queue(ack: Ack, req: Req) -> None:
                           view=_with_channel(queue_admin.queue_modal(queue, req.channel_id), req.channel_id))
 
 
+@listeners.action(Action.QUEUE_WEIGHTS)
 def open_weights(ack: Ack, req: Req) -> None:
     ack()
     ref = _clicked_queue(req)
@@ -70,6 +68,7 @@ def open_weights(ack: Ack, req: Req) -> None:
                           view=_with_channel(queue_admin.weights_modal(queue, names), req.channel_id))
 
 
+@listeners.view(Callback.QUEUE)
 def submit_queue(ack: Ack, req: Req, view: dict) -> None:
     ref = QueueRef.load(view.get("private_metadata")) or QueueRef()
     form = QueueForm.model_validate(values(view))
@@ -92,6 +91,7 @@ def submit_queue(ack: Ack, req: Req, view: dict) -> None:
              channel_id=ref.channel_id)
 
 
+@listeners.view(Callback.WEIGHTS)
 def submit_weights(ack: Ack, req: Req, view: dict) -> None:
     ref = QueueRef.load(view.get("private_metadata")) or QueueRef()
     weights: dict[str, int] = {}

@@ -3,11 +3,11 @@ Log activity (the update modal). Each edits the DM to show what was done; one ac
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
 from bot.commands.lead import open_update_modal
 from bot.context import Req
-from bot.errors import guarded
+from bot.errors import Listeners
 from bot.forms import RescheduleForm, field_errors, local_to_utc, refused, values
 from bot.ids import Action, Callback
 from bot.metadata import ModalContext, NudgeRef
@@ -18,14 +18,8 @@ from store.dto import FollowUpActed, FollowUpItem
 from store.errors import CrmError
 from store.services import followups, leads, nudges
 
-
-def register(app: App) -> None:
-    app.action(Action.NUDGE_DONE)(guarded(done))
-    app.action(Action.NUDGE_SNOOZE)(guarded(snooze))
-    app.action(Action.NUDGE_SNOOZE_UNTIL)(guarded(snooze_until))
-    app.action(Action.NUDGE_RESCHEDULE)(guarded(reschedule))
-    app.action(Action.NUDGE_LOG)(guarded(log_activity))
-    app.view(Callback.RESCHEDULE)(guarded(submit_reschedule))
+listeners = Listeners()
+register = listeners.register
 
 
 def _ref(raw: str | None) -> NudgeRef:
@@ -73,14 +67,17 @@ def _act(ack: Ack, req: Req, verb: str, choice: str | None, raw: str | None) -> 
     show_outcome(req, result, channel=channel, ts=ts, ephemeral=ephemeral)
 
 
+@listeners.action(Action.NUDGE_DONE)
 def done(ack: Ack, req: Req) -> None:
     _act(ack, req, "done", None, req.action.get("value"))
 
 
+@listeners.action(Action.NUDGE_SNOOZE)
 def snooze(ack: Ack, req: Req) -> None:
     _act(ack, req, "snooze", "1h", req.action.get("value"))
 
 
+@listeners.action(Action.NUDGE_SNOOZE_UNTIL)
 def snooze_until(ack: Ack, req: Req) -> None:
     choice, _, raw = ((req.action.get("selected_option") or {}).get("value") or "").partition("|")
     if choice not in reminder_dm.SNOOZE_CHOICES:
@@ -94,6 +91,7 @@ def _modal_context(req: Req, ref: NudgeRef) -> ModalContext:
     return ModalContext(lead_id=ref.lead_id, channel_id=channel, nudge=ref, dm_ts=ts)
 
 
+@listeners.action(Action.NUDGE_RESCHEDULE)
 def reschedule(ack: Ack, req: Req) -> None:
     ack()
     ref = _ref(req.action.get("value"))
@@ -104,6 +102,7 @@ def reschedule(ack: Ack, req: Req) -> None:
         item.lead.company, item.follow_up.due_at, item.follow_up.note, _modal_context(req, ref), req.cached_tz()))
 
 
+@listeners.view(Callback.RESCHEDULE)
 def submit_reschedule(ack: Ack, req: Req, view: dict) -> None:
     ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
     if ctx.nudge is None:
@@ -122,6 +121,7 @@ def submit_reschedule(ack: Ack, req: Req, view: dict) -> None:
     show_outcome(req, result, channel=ctx.channel_id, ts=ctx.dm_ts)
 
 
+@listeners.action(Action.NUDGE_LOG)
 def log_activity(ack: Ack, req: Req) -> None:
     ack()
     ref = _ref(req.action.get("value"))

@@ -4,12 +4,12 @@ thread (`log`, `status`, `followup`, `assign`, `show`); a mention elsewhere expl
 
 from __future__ import annotations
 
-from slack_bolt import App, BoltContext
+from slack_bolt import BoltContext
 
 from bot.commands import verbs
 from bot.commands.parse import USER_MENTION
 from bot.context import Req
-from bot.errors import guarded_event
+from bot.errors import Listeners
 from bot.views.help import mention_help, thread_help
 from bot.views.text import esc
 from bot.wording import say
@@ -20,9 +20,8 @@ from store.services.once import first_time
 HUMAN_SUBTYPES = {None, "file_share", "thread_broadcast", "me_message"}
 
 
-def register(app: App) -> None:
-    app.event("app_mention")(guarded_event(mentioned))
-    app.event("message")(guarded_event(message))
+listeners = Listeners()
+register = listeners.register
 
 
 def _files(message: dict) -> list[dict] | None:
@@ -36,6 +35,7 @@ def _is_bot(message: dict, context: BoltContext) -> bool:
                 or (context.bot_user_id and message.get("user") == context.bot_user_id))
 
 
+@listeners.event("message")
 def message(req: Req, context: BoltContext) -> None:
     """A message somewhere the bot is: store it when it is a human reply in a lead card's thread."""
     event = req.body.get("event") or {}
@@ -68,6 +68,7 @@ def message(req: Req, context: BoltContext) -> None:
                      author_id=event.get("user") or "", text=text, files=_files(event))
 
 
+@listeners.event("app_mention")
 def mentioned(req: Req, context: BoltContext) -> None:
     event = req.body.get("event") or {}
     req.user_id, req.channel_id = event.get("user") or "", event.get("channel") or ""

@@ -11,12 +11,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
 from bot.commands import lead, prefs, queues
 from bot.commands.parse import split_ref
 from bot.context import Req
-from bot.errors import guarded
+from bot.errors import Listeners
 from bot.ids import Action
 from bot.metadata import PendingAction
 from bot.views import lists
@@ -95,11 +95,11 @@ def lookup(word: str, *, in_thread: bool = False) -> Verb | None:
     return verb
 
 
-def register(app: App) -> None:
-    app.command("/lead")(guarded(lead_command))
-    app.action(re.compile(f"^{Action.PICK_LEAD}:"))(guarded(pick_lead))
+listeners = Listeners()
+register = listeners.register
 
 
+@listeners.command("/lead")
 def lead_command(ack: Ack, req: Req) -> None:
     word, _, args = (clean(req.body.get("text"), limit=12_000) or "").partition(" ")
     verb = lookup(word) if word else None
@@ -144,6 +144,7 @@ def resolve_one(req: Req, ref: str, pending: PendingAction | None, usage: str) -
     return matches[0]
 
 
+@listeners.action(re.compile(f"^{Action.PICK_LEAD}:"))
 def pick_lead(ack: Ack, req: Req) -> None:
     """Replay the command that named several leads, now with the one the person picked (once)."""
     ack()

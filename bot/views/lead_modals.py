@@ -6,18 +6,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
-    Block,
-    ContextBlock,
-    DatePickerElement,
-    ExternalDataSelectElement,
-    InputBlock,
-    MarkdownTextObject,
-    Option,
-    PlainTextInputElement,
-    SectionBlock,
-    StaticSelectElement,
-    TimePickerElement,
-    UserSelectElement,
+    Block, ContextBlock, DatePickerElement, ExternalDataSelectElement, InputBlock, MarkdownTextObject, Option,
+    PlainTextInputElement, SectionBlock, StaticSelectElement, TimePickerElement, UserSelectElement,
 )
 from slack_sdk.models.views import View
 

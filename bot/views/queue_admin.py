@@ -5,18 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    ConversationSelectElement,
-    InputBlock,
-    MarkdownTextObject,
-    Option,
-    PlainTextInputElement,
-    SectionBlock,
-    StaticSelectElement,
-    UserMultiSelectElement,
+    ActionsBlock, Block, ButtonElement, ContextBlock, ConversationSelectElement, InputBlock, MarkdownTextObject,
+    Option, PlainTextInputElement, SectionBlock, StaticSelectElement, UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
 
