@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
+
+from store.errors import CrmError
 
 
 @dataclass(frozen=True)
@@ -253,3 +255,59 @@ class NudgePolicy:
     @property
     def repeat(self) -> timedelta:
         return timedelta(minutes=self.repeat_minutes)
+
+
+# What services are asked to do, and what the CSV import reports.
+
+
+@dataclass(frozen=True)
+class Captured:
+    lead_id: int
+    comment_id: int
+    created: bool  # False: an edit, a repeat, or a message deleted before it arrived
+
+
+@dataclass(frozen=True)
+class NewLead:
+    company: str
+    contact_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    segment: str | None = None
+    source: str | None = None
+    note: str | None = None
+    owner_id: str | None = None
+    domain: str | None = None
+    external_id: str | None = None  # the web form's or an import's id: the same id never makes two leads
+
+
+@dataclass(frozen=True)
+class LeadUpdate:
+    lead_id: int
+    status: str | None = None
+    reason: str | None = None
+    activity: str | None = None
+    outcome: str | None = None
+    note: str | None = None
+    occurred_at: datetime | None = None
+    follow_up_at: datetime | None = None
+    follow_up_note: str | None = None
+    owner_id: str | None = None
+    close_follow_up: bool = False  # logging an activity: it also completes the open follow-up
+
+
+@dataclass
+class Row:
+    line: int
+    lead: NewLead
+    owner_email: str | None
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    errors: list[tuple[int, CrmError]] = field(default_factory=list)  # (line, what is wrong)
+    created: list[int] = field(default_factory=list)
+    existed: list[int] = field(default_factory=list)
+    routed: int = 0
+    unmapped: list[str] = field(default_factory=list)

@@ -44,6 +44,7 @@ class Verb:
     lead_optional: bool = False  # `update` with no lead opens the modal with a Lead picker
     replay: bool = False  # may be replayed once the person picks one of several matching leads
     in_thread: bool = False  # may be used by mentioning the bot in a lead card's thread
+    in_help: bool = True  # a line of its own in `/lead help`
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -73,7 +74,7 @@ VERBS: tuple[Verb, ...] = (
          ("queues", "queue"), run=queues.routing_command),
     Verb("away", "away [until <when>] | back",
          "Leave the rotation (until a date, or until you're back); managers can add @someone.", run=queues.away),
-    Verb("back", "", "", run=queues.back),  # listed with `away`
+    Verb("back", "back", "Back in the rotation.", run=queues.back, in_help=False),  # listed with `away`
     Verb("digest", "digest [on|off|08:30]",
          "Your weekday morning DM of today's and overdue follow-ups: turn it off, on, or move it.", run=prefs.digest),
     Verb("manager", "manager [@boss | @rep @boss | none]",
@@ -83,7 +84,7 @@ VERBS: tuple[Verb, ...] = (
     Verb("help", "help", "This list."),
 )
 _BY_WORD = {word: verb for verb in VERBS for word in verb.words}
-HELP_LINES = [(v.usage, v.summary) for v in VERBS if v.usage]
+HELP_LINES = [(v.usage, v.summary) for v in VERBS if v.in_help]
 HELP_NAMES = [v.name for v in VERBS]
 THREAD_USAGES = [v.usage for v in VERBS if v.in_thread]
 
@@ -116,8 +117,9 @@ def run(req: Req, verb: Verb, args: str) -> None:
     if verb.run is not None:
         verb.run(req, args)
         return
-    assert verb.prepare is not None and verb.act is not None
     ref, rest = split_ref(args)
+    if verb.act is None or verb.prepare is None:
+        raise TypeError(f"verb {verb.name} has neither `run` nor `prepare` and `act`")
     if not ref and verb.lead_optional:
         verb.act(req, None, verb.prepare(req, ref, rest), rest)
         return

@@ -63,7 +63,6 @@ def _summary(item: FollowUpItem, tz: str, now: datetime) -> str:
 
 def nudge_message(data: NudgeData, notification_id: int | None, tz: str, now: datetime) -> tuple[str, list[Block]]:
     item = data.item
-    overdue = item.follow_up.due_at <= now
     head = "Follow-up due" if data.number == 1 else f"Still open: reminder {data.number} of {data.repeats + 1}"
     text = f"{head}: {esc_cut(item.lead.company, 200)}"
     ref = NudgeRef(follow_up_id=item.follow_up.id, lead_id=item.lead.id, notification_id=notification_id).dump()

@@ -9,7 +9,6 @@ original cannot bring back, and a repeat changes nothing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import select
@@ -20,18 +19,12 @@ from sqlalchemy.orm import Session
 
 from store.clock import Clock
 from store.db import Database
+from store.dto import Captured
 from store.models import Comment, Lead
 from store.services import followers
 from store.text import clean
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-
-
-@dataclass(frozen=True)
-class Captured:
-    lead_id: int
-    comment_id: int
-    created: bool  # False: an edit, a repeat, or a message deleted before it arrived
 
 
 def ts_time(ts: str) -> datetime:
@@ -95,7 +88,7 @@ def capture(db: Database, clock: Clock, team_id: str, *, channel: str, ts: str, 
                 s.flush()
                 mentioned = set(MENTION.findall(body)) - {author_id}
                 if mentioned:
-                    followers.changed(s, lead, author_id, clock.now(), f"mentioned you in a comment",
+                    followers.changed(s, lead, author_id, clock.now(), "mentioned you in a comment",
                                       only=mentioned)
                 return Captured(lead.id, c.id, True)
         except IntegrityError:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
 
 from store.clock import Clock
 from store.db import Database
+from store.dto import Report, Row
 from store.errors import CrmError, Invalid
 from store.services import leads, pipeline
 
@@ -35,23 +35,6 @@ HEADERS = {
 
 def normalise(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", header.lower())
-
-
-@dataclass
-class Row:
-    line: int
-    lead: leads.NewLead
-    owner_email: str | None
-
-
-@dataclass
-class Report:
-    rows: list[Row] = field(default_factory=list)
-    errors: list[tuple[int, CrmError]] = field(default_factory=list)  # (line, what is wrong)
-    created: list[int] = field(default_factory=list)
-    existed: list[int] = field(default_factory=list)
-    routed: int = 0
-    unmapped: list[str] = field(default_factory=list)
 
 
 def read_csv(text: str) -> Report:

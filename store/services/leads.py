@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from store.clock import Clock
 from store.db import Database
-from store.dto import ContactInfo, LeadCreated, LeadDetail, LeadSummary, SearchHit
+from store.dto import ContactInfo, LeadCreated, LeadDetail, LeadSummary, SearchHit, NewLead
 from store.errors import Invalid
 from store.models import Activity, Assignment, Contact, FollowUp, Lead, Organization
 from store.services import outbox, pipeline, routing
 from store.services.snapshots import _lead_query, load_lead, summaries
 from store.services.timeline import timeline_page
 from store.text import EMAIL, clean, domain_of, like_escape, name_key
-
-
-@dataclass(frozen=True)
-class NewLead:
-    company: str
-    contact_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    segment: str | None = None
-    source: str | None = None
-    note: str | None = None
-    owner_id: str | None = None
-    domain: str | None = None
-    external_id: str | None = None  # the web form's or an import's id: the same id never makes two leads
 
 
 def validate_new_lead(new: NewLead) -> NewLead:

@@ -7,7 +7,6 @@ card an edit plus one line in its thread.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -15,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from store.clock import Clock
 from store.db import Database
-from store.dto import ChangeRecord, LeadChanged
+from store.dto import ChangeRecord, LeadChanged, LeadUpdate
 from store.errors import Duplicate, Invalid
 from store.models import Activity, Assignment, FollowUp, Lead, Organization, StatusChange
 from store.services import followers, outbox, pipeline
@@ -26,21 +25,6 @@ from store.text import clean
 
 NOTE_LIMIT = 10_000
 PAST_GRACE = timedelta(minutes=2)
-
-
-@dataclass(frozen=True)
-class LeadUpdate:
-    lead_id: int
-    status: str | None = None
-    reason: str | None = None
-    activity: str | None = None
-    outcome: str | None = None
-    note: str | None = None
-    occurred_at: datetime | None = None
-    follow_up_at: datetime | None = None
-    follow_up_note: str | None = None
-    owner_id: str | None = None
-    close_follow_up: bool = False  # logging an activity: it also completes the open follow-up
 
 
 def update_lead(
