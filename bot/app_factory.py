@@ -12,7 +12,8 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import commands, errors
 from bot.ack_first import AckFirst
-from bot.crm import Crm, request_context
+from bot.context import request_context
+from bot.crm import Crm
 from bot.settings import Settings
 from store.clock import Clock, SystemClock
 from store.db import Database

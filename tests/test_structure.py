@@ -32,7 +32,8 @@ def test_every_verb_word_is_its_own_and_help_and_mentions_come_from_the_table():
     for v in verbs.VERBS:
         for w in v.words:
             assert verbs.lookup(w.upper()) is v
-        assert (v.run is None) == (v.prepare is not None and v.act is not None), v.name
+        if v.name != "help":  # help is answered inside the ack itself
+            assert (v.run is None) == (v.prepare is not None and v.act is not None), v.name
         assert not (v.replay or v.in_thread) or v.act is not None, v.name
     text, blocks = help_message(None, verbs.HELP_LINES, verbs.HELP_NAMES)
     shown = str([b.to_dict() for b in blocks])

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from store.clock import Clock
 from store.db import Database
-from store.dto import ContactInfo, LeadCreated, LeadDetail, LeadSummary, SearchHit, NewLead
+from store.dto import (
+    ContactInfo,
+    LeadCreated,
+    LeadDetail,
+    LeadSummary,
+    NewLead,
+    SearchHit,
+)
 from store.errors import Invalid
 from store.models import Activity, Assignment, Contact, FollowUp, Lead, Organization
 from store.services import outbox, pipeline, routing

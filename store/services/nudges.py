@@ -24,7 +24,14 @@ from sqlalchemy.orm import Session
 
 from store.clock import Clock
 from store.db import Database
-from store.dto import FollowUpInfo, FollowUpItem, FollowUpList, NudgeData, NudgePolicy, Owed
+from store.dto import (
+    FollowUpInfo,
+    FollowUpItem,
+    FollowUpList,
+    NudgeData,
+    NudgePolicy,
+    Owed,
+)
 from store.models import FollowUp, Lead, Member, Notification
 from store.services import team_settings
 from store.services.snapshots import _lead_query, summaries

@@ -22,14 +22,19 @@ from store.dto import ChangeRecord, Handled, NudgePolicy, QueueInfo, Routed
 from store.errors import Invalid, NotFound
 from store.models import Assignment, FollowUp, Lead, Member, QueueMember, RoutingQueue
 from store.services import followers, outbox
-from store.services.members import can_manage, member_row, require_manager, require_person
-from store.services.once import once
+from store.services.members import (
+    can_manage,
+    member_row,
+    require_manager,
+    require_person,
+)
 from store.services.nudges import owe
+from store.services.once import once
 from store.services.pipeline import ensure_team
-from store.vocabulary import ON_BREACH  # noqa: F401 - re-exported
 from store.services.snapshots import lead_summary, load_lead
 from store.services.team_settings import manager_of, policy
 from store.text import clean
+from store.vocabulary import ON_BREACH  # noqa: F401 - re-exported
 
 FOREVER = datetime(9999, 1, 1, tzinfo=timezone.utc)  # "away" with no end date
 

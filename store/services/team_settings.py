@@ -17,7 +17,6 @@ from store.services.members import NEVER, member_row, require_manager, require_p
 from store.services.pipeline import ensure_team
 
 
-
 def policy(s: Session, team_id: str) -> NudgePolicy:
     team = s.get(Team, team_id)
     stored = (team.settings or {}).get("nudges", {}) if team else {}

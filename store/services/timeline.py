@@ -6,7 +6,14 @@ from sqlalchemy import String, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from store.dto import TimelineEntry
-from store.models import Activity, Assignment, Comment, FollowUp, StatusChange, UTCDateTime
+from store.models import (
+    Activity,
+    Assignment,
+    Comment,
+    FollowUp,
+    StatusChange,
+    UTCDateTime,
+)
 
 
 def timeline_page(s: Session, team_id: str, lead_id: int, *, limit: int = 10, offset: int = 0) -> list[TimelineEntry]:

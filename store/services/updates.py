@@ -16,7 +16,14 @@ from store.clock import Clock
 from store.db import Database
 from store.dto import ChangeRecord, LeadChanged, LeadUpdate
 from store.errors import Duplicate, Invalid
-from store.models import Activity, Assignment, FollowUp, Lead, Organization, StatusChange
+from store.models import (
+    Activity,
+    Assignment,
+    FollowUp,
+    Lead,
+    Organization,
+    StatusChange,
+)
 from store.services import followers, outbox, pipeline
 from store.services.members import require_person
 from store.services.once import once
