@@ -33,12 +33,15 @@ class Settings(BaseSettings):
             raise ValueError("must be a bot token starting with xoxb-")
         return v
 
+    @field_validator("slack_app_token", "crm_channel", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, v: object) -> object:
+        return None if v in (None, "") or (isinstance(v, str) and not v.strip()) else v
+
     @field_validator("slack_app_token")
     @classmethod
     def _app_token(cls, v: str | None) -> str | None:
-        if v in (None, ""):
-            return None
-        if not v.startswith("xapp-"):
+        if v is not None and not v.startswith("xapp-"):
             raise ValueError("must be an app-level token starting with xapp-")
         return v
 
@@ -62,10 +65,10 @@ class Settings(BaseSettings):
     @field_validator("crm_channel")
     @classmethod
     def _channel(cls, v: str | None) -> str | None:
-        if v in (None, ""):
+        if v is None:
             return None
         v = v.strip()
-        if not v or not v[0] in "CGD" or not v.isalnum():
+        if not v[0] in "CGD" or not v.isalnum():
             raise ValueError("must be a channel ID such as C0123456789 (right-click the channel > Copy link)")
         return v
 

@@ -170,46 +170,43 @@ class Lead(Base):
     contact: Mapped[Contact | None] = relationship()
 
 
-class Activity(Base):
-    __tablename__ = "activity"
-    __table_args__ = (Index("ix_activity_team_lead_time", "team_id", "lead_id", "occurred_at"),)
+class LeadRecord:
+    """A row of a lead's history (activity, status change, assignment): whose, on which lead, by whom."""
+
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"))
+    actor_id: Mapped[str] = mapped_column(String(32))
+
+
+class Activity(LeadRecord, Base):
+    __tablename__ = "activity"
+    __table_args__ = (Index("ix_activity_team_lead_time", "team_id", "lead_id", "occurred_at"),)
     kind: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str] = mapped_column(String(24))
     text: Mapped[str | None] = mapped_column(Text)
     occurred_at: Mapped[datetime]
-    actor_id: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
 
 
-class StatusChange(Base):
+class StatusChange(LeadRecord, Base):
     __tablename__ = "status_change"
     __table_args__ = (Index("ix_status_change_team_lead_time", "team_id", "lead_id", "changed_at"),)
-    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
-    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
-    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"))
     from_status: Mapped[str | None] = mapped_column(String(40))
     to_status: Mapped[str] = mapped_column(String(40))
     reason: Mapped[str | None] = mapped_column(Text)
-    actor_id: Mapped[str] = mapped_column(String(32))
     changed_at: Mapped[datetime]
 
 
-class Assignment(Base):
+class Assignment(LeadRecord, Base):
     """Every change of a lead's owner, with who did it and why."""
 
     __tablename__ = "assignment"
     __table_args__ = (Index("ix_assignment_team_lead_time", "team_id", "lead_id", "assigned_at"),)
-    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
-    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
-    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"))
     from_owner: Mapped[str | None] = mapped_column(String(32))
     to_owner: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str | None] = mapped_column(String(16))  # created | routed | passed | breach | reassigned
-    actor_id: Mapped[str] = mapped_column(String(32))
     assigned_at: Mapped[datetime]
 
 
