@@ -30,6 +30,14 @@ MESSAGES: dict[str, str] = {
     "status_ambiguous": "“{text}” could be {hits}. Say which.",
     "status_unknown": "“{text}” is not a status here. Choose one of: {names}.",
     "choice_unknown": "“{text}” is not a {what}. Choose one of: {options}.",
+    # money
+    "amount_missing": "Give the amount, e.g. 1,200,000, 1.2m or 120만.",
+    "amount_negative": "An amount can't be negative.",
+    "amount_invalid": "“{text}” is not an amount. Try 1,200,000, ₩1,200,000, 1.2m or 120만.",
+    "amount_too_large": "That amount is too large.",
+    "amount_whole": "{currency} amounts are whole numbers.",
+    "amount_precision": "{currency} amounts have at most {digits} decimal places.",
+    "currency_unknown": "“{text}” is not a currency. Use a three-letter code such as KRW, USD or EUR.",
     # people
     "bot_owner": "A bot can't own a lead. {hint}",
     "bot_in_queue": "Bots can't take leads. Choose people.",

@@ -1,50 +1,13 @@
-"""SQLAlchemy 2 typed tables. Every row carries the Slack team it belongs to."""
+"""Workspaces, people, organizations, contacts, leads and their history."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stores UTC; always hands back timezone-aware UTC datetimes (SQLite forgets the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect):  # type: ignore[override]
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect):  # type: ignore[override]
-        if value is None:
-            return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-
-
-class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime()}
-
-
-ID = BigInteger().with_variant(Integer, "sqlite")
+from store.models.base import ID, Base
 
 
 class Team(Base):
@@ -99,7 +62,8 @@ class Organization(Base):
     domain: Mapped[str | None] = mapped_column(String(255))
     segment: Mapped[str | None] = mapped_column(String(40))
     kind: Mapped[str | None] = mapped_column(String(40))
-    decision_authority: Mapped[str | None] = mapped_column(String(40))
+    decision_authority: Mapped[str | None] = mapped_column(String(40))  # alone | internal | external
+    approver: Mapped[str | None] = mapped_column(String(200))  # who signs off, when someone else must
     source: Mapped[str | None] = mapped_column(String(40))
     tags: Mapped[list] = mapped_column(JSON, default=list)
     owner_id: Mapped[str | None] = mapped_column(String(32))
@@ -267,98 +231,3 @@ class LeadFollower(Base):
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     created_at: Mapped[datetime]
-
-
-class Outbox(Base):
-    """Slack posts owed by committed changes: delivered right after the commit, or by the sweep."""
-
-    __tablename__ = "outbox"
-    __table_args__ = (
-        Index("ix_outbox_pending", "state", "next_attempt_at"),
-        Index("ix_outbox_lead", "lead_id", "state"),
-    )
-    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
-    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
-    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # card | thread
-    payload: Mapped[dict | None] = mapped_column(JSON)
-    channel_hint: Mapped[str | None] = mapped_column(String(32))
-    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sending | sent | failed
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    claimed_at: Mapped[datetime | None]
-    claim_token: Mapped[str | None] = mapped_column(String(32))
-    next_attempt_at: Mapped[datetime]
-    last_error: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime]
-    sent_at: Mapped[datetime | None]
-
-
-class IdempotencyKey(Base):
-    """One row per effect that must happen once (a modal submission, a button click)."""
-
-    __tablename__ = "idempotency_key"
-    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    created_at: Mapped[datetime]
-
-
-class Notification(Base):
-    """A DM the bot owes someone (a nudge, an escalation, a digest): planned once under a unique key,
-    claimed before it is sent, marked sent when Slack says ok. Its channel and ts let buttons edit it."""
-
-    __tablename__ = "notification"
-    __table_args__ = (
-        UniqueConstraint("team_id", "key", name="uq_notification_key"),
-        Index("ix_notification_pending", "state", "next_attempt_at"),
-        Index("ix_notification_follow_up", "follow_up_id"),
-    )
-    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
-    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # nudge | escalation | digest
-    key: Mapped[str] = mapped_column(String(200))
-    user_id: Mapped[str] = mapped_column(String(32))  # who receives it
-    follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("follow_up.id"))
-    payload: Mapped[dict | None] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|skipped|failed
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    claim_token: Mapped[str | None] = mapped_column(String(32))
-    claimed_at: Mapped[datetime | None]
-    next_attempt_at: Mapped[datetime]
-    last_error: Mapped[str | None] = mapped_column(String(200))
-    channel: Mapped[str | None] = mapped_column(String(32))
-    ts: Mapped[str | None] = mapped_column(String(32))
-    acted: Mapped[str | None] = mapped_column(String(200))  # what its buttons did, once
-    created_at: Mapped[datetime]
-    sent_at: Mapped[datetime | None]
-
-
-class RoutingQueue(Base):
-    """Where unowned leads go: a channel, members in rotation, a segment rule and a first-touch SLA."""
-
-    __tablename__ = "routing_queue"
-    __table_args__ = (UniqueConstraint("team_id", "name", name="uq_routing_queue_name"),)
-    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
-    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
-    name: Mapped[str] = mapped_column(String(80))
-    channel_id: Mapped[str] = mapped_column(String(32))
-    segment: Mapped[str | None] = mapped_column(String(40))  # NULL: any segment
-    sla_minutes: Mapped[int] = mapped_column(Integer, default=60)
-    on_breach: Mapped[str] = mapped_column(String(16), default="notify")  # notify | reassign
-    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    created_by: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime]
-    routed: Mapped[int] = mapped_column(Integer, default=0)  # leads routed (the lock row's counter)
-
-
-class QueueMember(Base):
-    """A rep in a queue's rotation: smooth weighted round robin keeps `current` per member."""
-
-    __tablename__ = "queue_member"
-    queue_id: Mapped[int] = mapped_column(ForeignKey("routing_queue.id"), primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
-    weight: Mapped[int] = mapped_column(Integer, default=1)
-    current: Mapped[int] = mapped_column(Integer, default=0)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    assigned: Mapped[int] = mapped_column(Integer, default=0)  # leads given to them by this queue

@@ -1,0 +1,16 @@
+"""SQLAlchemy 2 typed tables, one module per part of the CRM. Every row carries the Slack team it belongs to."""
+
+from store.models.base import ID, Base, UTCDateTime
+from store.models.crm import (
+    Activity, Assignment, Comment, Contact, FollowUp, Lead, LeadFollower, LeadRecord, Member, Organization,
+    PipelineStatus, StatusChange, Team,
+)
+from store.models.deals import Deal, DealChange, DealStage, OrganizationRelation
+from store.models.delivery import IdempotencyKey, Notification, Outbox
+from store.models.routing import QueueMember, RoutingQueue
+
+__all__ = [
+    "ID", "Base", "UTCDateTime", "Activity", "Assignment", "Comment", "Contact", "FollowUp", "Lead", "LeadFollower",
+    "LeadRecord", "Member", "Organization", "PipelineStatus", "StatusChange", "Team", "Deal", "DealChange",
+    "DealStage", "OrganizationRelation", "IdempotencyKey", "Notification", "Outbox", "QueueMember", "RoutingQueue",
+]
