@@ -87,6 +87,20 @@ class NewLeadForm(StatusForm):
     note: str | None = None
 
 
+class DealForm(Form):
+    deal_name: str | None = None
+    amount: str | None = None
+    billing: str | None = None
+    stage: str | None = None
+    expected_close: date | None = None
+    next_step: str | None = None
+    owner: str | None = None
+    kind: str | None = None
+    lost_reason: str | None = None
+    lost_note: str | None = None
+    deal: int | None = None  # the lost modal: which of the lead's open deals
+
+
 def local_to_utc(day: date, at: time | None, tz: str, default: time = time(9, 0)) -> datetime:
     return datetime.combine(day, at or default).replace(tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
 

@@ -13,6 +13,8 @@ class Callback(StrEnum):
     RESCHEDULE = "followup_reschedule"
     QUEUE = "routing_queue"
     WEIGHTS = "routing_weights"
+    DEAL = "deal_edit"
+    DEAL_LOST = "deal_lost"
 
 
 class Action(StrEnum):
@@ -29,6 +31,9 @@ class Action(StrEnum):
     QUEUE_NEW = "queue_new"
     QUEUE_EDIT = "queue_edit"
     QUEUE_WEIGHTS = "queue_weights"
+    # deals: the card's Deal button, a deal's button in /lead pipeline
+    CARD_DEAL = "card_deal"
+    DEAL_OPEN = "deal_open"
     # ambiguous reference: one button per candidate
     PICK_LEAD = "pick_lead"
     # the Lead picker (an external_select: its options listener is keyed by this)
@@ -68,6 +73,16 @@ class Field(StrEnum):
     SLA = "sla"
     ON_BREACH = "on_breach"
     DEFAULT = "default"  # update modal: mark the open follow-up done, or keep it
+    DEAL = "deal"  # which of the lead's open deals
+    DEAL_NAME = "deal_name"
+    AMOUNT = "amount"
+    BILLING = "billing"
+    STAGE = "stage"
+    EXPECTED_CLOSE = "expected_close"
+    NEXT_STEP = "next_step"
+    KIND = "kind"
+    LOST_REASON = "lost_reason"
+    LOST_NOTE = "lost_note"
 
 
 class Block(StrEnum):

@@ -60,6 +60,8 @@ class ModalContext(Meta):
     status: str | None = None  # the lead's status when the modal opened: left as is, it changes nothing
     nudge: NudgeRef | None = None  # opened from a nudge DM: edit it once saved
     dm_ts: str | None = None
+    deal_id: int | None = None  # the deal modal: the deal edited (None: a new one)
+    converting: bool | None = None  # the deal modal opened because the lead moved to Closing
 
 
 class PendingAction(Meta):
@@ -77,3 +79,10 @@ class QueueRef(Meta):
 
     queue_id: int | None = None
     channel_id: str | None = None  # where /lead routing was typed: the confirmation goes there
+
+
+class DealRef(Meta):
+    """A deal's button: its lead and the deal (None: a new deal)."""
+
+    lead_id: int
+    deal_id: int | None = None

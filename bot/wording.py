@@ -38,6 +38,15 @@ MESSAGES: dict[str, str] = {
     "amount_whole": "{currency} amounts are whole numbers.",
     "amount_precision": "{currency} amounts have at most {digits} decimal places.",
     "currency_unknown": "“{text}” is not a currency. Use a three-letter code such as KRW, USD or EUR.",
+    # deals
+    "close_date_past": "The expected close date has passed. Pick a date still to come.",
+    "deal_not_found": "That deal no longer exists (#{deal_id}).",
+    "lost_reason_missing": "Why was it lost? Choose a reason.",
+    "no_open_deal": "This lead has no open deal. Create one with /lead deal.",
+    "several_open_deals": "This lead has {count} open deals: choose which one.",
+    "no_stage_for": "The deal pipeline has no {outcome} stage. An admin can add one with /lead settings stages.",
+    "stage_missing": "Which stage? Choose one of: {names}.",
+    "stage_unknown": "“{text}” is not a deal stage here. Choose one of: {names}.",
     # people
     "bot_owner": "A bot can't own a lead. {hint}",
     "bot_in_queue": "Bots can't take leads. Choose people.",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from store.errors import CrmError
@@ -81,6 +81,7 @@ class LeadSummary:
     sla_breached_at: datetime | None = None
     queue_id: int | None = None
     external_id: str | None = None
+    deals: tuple["DealInfo", ...] = ()  # open deals, newest first (card and 360)
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class LeadDetail:
     timeline: list[TimelineEntry]
     status_meaning: str | None
     activity_count: int
+    closed_deals: tuple["DealInfo", ...] = ()  # won and lost, newest first
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,7 @@ class ChangeRecord:
     accepted: bool | None = None  # the routed owner accepted the lead
     sla_missed_by: str | None = None  # the owner who let the first-touch SLA run out
     sla_minutes: int | None = None
+    deal: dict | None = None  # a deal change: id, name, from, to (stages), amount, currency, recurring, close, lost
 
     def to_json(self) -> dict:
         return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in self.__dict__.items() if v is not None}
@@ -169,7 +172,7 @@ class ChangeRecord:
     @property
     def empty(self) -> bool:
         return not (self.activity or self.status_to or self.follow_up_at or self.owner_to or self.follow_up_closed
-                    or self.accepted or self.sla_missed_by)
+                    or self.accepted or self.sla_missed_by or self.deal)
 
 
 @dataclass(frozen=True)
@@ -311,3 +314,80 @@ class Report:
     existed: list[int] = field(default_factory=list)
     routed: int = 0
     unmapped: list[str] = field(default_factory=list)
+
+
+# Deals.
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    name: str
+    probability: int  # percent
+    position: int
+    outcome: str  # open | won | lost
+
+
+@dataclass(frozen=True)
+class DealInfo:
+    id: int
+    lead_id: int | None
+    organization_id: int
+    company: str
+    name: str
+    kind: str
+    owner_id: str | None
+    stage: str
+    probability: int
+    is_open: bool
+    amount_minor: int
+    currency: str
+    recurring: bool
+    expected_close: date | None
+    next_step: str | None
+    won_at: datetime | None = None
+    lost_at: datetime | None = None
+    lost_reason: str | None = None
+    lost_note: str | None = None
+
+
+@dataclass(frozen=True)
+class DealChanged:
+    lead: LeadSummary
+    deal: DealInfo
+    change: ChangeRecord
+
+
+@dataclass(frozen=True)
+class StageTotal:
+    """Open deals in one stage: how many, their amounts and the probability-weighted amounts, by currency."""
+
+    stage: StageInfo
+    count: int
+    amounts: dict[str, int]  # currency → minor units
+    weighted: dict[str, int]
+
+
+@dataclass(frozen=True)
+class PipelineSummary:
+    stages: list[StageTotal]
+    closing_this_month: StageTotal  # open deals expected to close in the reader's current month
+    deals: list[DealInfo]  # the first open deals, by stage then close date (buttons)
+    more: int  # open deals not listed
+
+
+@dataclass(frozen=True)
+class DealInput:
+    """A deal to create (`deal_id` None) or change; `amount` is as typed (`1.2m`, `120만`, `₩1,200,000`)."""
+
+    lead_id: int
+    deal_id: int | None = None
+    name: str | None = None
+    amount: str | None = None
+    recurring: bool | None = None
+    stage: str | None = None
+    expected_close: date | None = None
+    next_step: str | None = None
+    owner_id: str | None = None
+    kind: str | None = None
+    lost_reason: str | None = None
+    lost_note: str | None = None

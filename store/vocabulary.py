@@ -33,3 +33,14 @@ SOURCES = ["Inbound form", "Outbound", "Event", "Referral", "Import"]
 
 # What happens when a routed lead's first-touch SLA runs out.
 ON_BREACH = {"notify": "Notify the manager", "reassign": "Notify and reassign to the next rep"}
+
+# Deal stages: name, win probability (percent), outcome (open, won, lost).
+DEAL_STAGES = [("Discovery", 10, "open"), ("Demo", 30, "open"), ("Proposal", 60, "open"),
+               ("Negotiation", 80, "open"), ("Won", 100, "won"), ("Lost", 0, "lost")]
+LOST_REASONS = ["Price", "Timing", "Competitor", "No decision", "Not a fit", "No response", "Other"]
+DEAL_KINDS = {"new": "New business", "upsell": "Upsell", "renewal": "Renewal"}
+DEFAULT_CURRENCY = "KRW"
+# Moving a lead to one of these statuses offers to convert it: confirm the organization and create its deal.
+CONVERT_AT = ("closing", "qualified")
+# A won deal moves its lead (and organization) to the first of these statuses the pipeline has.
+WON_STATUS = ("customer", "closed")

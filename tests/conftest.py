@@ -18,7 +18,7 @@ from bot.settings import Settings
 from store.clock import FixedClock
 from store.db import Database
 from store.models import Base
-from store.services import pipeline
+from store.services import deal_stages, pipeline
 from tests.fake_slack import FakeSlack
 from tests.slack_driver import SlackDriver, TrackingExecutor
 
@@ -54,6 +54,7 @@ def db(database):
             for n in names:
                 conn.execute(text(f'DELETE FROM "{n}"'))
     pipeline.forget_cache()
+    deal_stages.forget_cache()
     return database
 
 

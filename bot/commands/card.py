@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from slack_bolt import Ack
 
-from bot.commands import reminders
+from bot.commands import deals, reminders
 from bot.commands.lead import open_update_modal
 from bot.context import Req
 from bot.errors import Listeners
@@ -151,10 +151,11 @@ def lead_options(ack: Ack, req: Req, payload: dict) -> None:
 # ------------------------------------------------------------------ modal submissions
 
 
-def _save(ack: Ack, req: Req, view: dict, field: str,
-          build: Callable[[ModalContext], updates.LeadUpdate]) -> LeadChanged | None:
+def _save(ack: Ack, req: Req, view: dict, field: str, build: Callable[[ModalContext], updates.LeadUpdate],
+          then: Callable[[LeadChanged], dict | None] = lambda _result: None) -> LeadChanged | None:
     """Shared by the lead-changing modals: build the update (may raise Invalid for a field), apply it
-    once per view, answer with field errors or close the modal, then edit the card and confirm."""
+    once per view, answer with field errors or close the modal (or, `then`, replace it with the next
+    one), then edit the card and confirm."""
     ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
     try:
         result = updates.update_lead(req.db, req.clock, req.team_id, req.user_id, build(ctx),
@@ -165,7 +166,8 @@ def _save(ack: Ack, req: Req, view: dict, field: str,
     except CrmError as exc:
         ack(refused(view, exc, field))
         return None
-    ack()
+    next_view = then(result)
+    ack(next_view) if next_view else ack()
     shown = req.deliver(result)
     if ctx.nudge is None:  # from a nudge, the edited DM is the confirmation
         req.tell(replies.changed(shown.lead, result.change, req.cached_tz(), shown.error),
@@ -188,7 +190,7 @@ def submit_update(ack: Ack, req: Req, view: dict) -> None:
                                   note=form.note, follow_up_at=due, follow_up_note=form.follow_up_note,
                                   close_follow_up=form.follow_up_close == "done")
 
-    result = _save(ack, req, view, "note", build)
+    result = _save(ack, req, view, "note", build, then=lambda changed: deals.conversion(req, changed))
     ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
     if result is not None and ctx.nudge is not None:
         reminders.after_update(req, ctx, closed=bool(result.change.follow_up_closed))
@@ -207,7 +209,7 @@ def _change_one(ack: Ack, req: Req, view: dict, field: str, question: str) -> No
             return updates.LeadUpdate(ctx.lead_id or 0, owner_id=chosen, reason=form.reason)
         return updates.LeadUpdate(ctx.lead_id or 0, status=chosen, reason=form.reason)
 
-    _save(ack, req, view, field, build)
+    _save(ack, req, view, field, build, then=lambda changed: deals.conversion(req, changed))
 
 
 @listeners.view(Callback.CHANGE_STATUS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.commands.deals import offer_conversion
 from bot.commands.parse import mentioned_user, parse_when
 from bot.context import Req
 from bot.metadata import ModalContext, PendingAction
@@ -131,7 +132,10 @@ def prepare_status(req: Req, _ref: str, rest: str) -> PendingAction:
 
 
 def status(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> None:
-    change(req, updates.change_status, lead, pending.arg or "")  # the service reads `qual` as Qualifying
+    result = updates.change_status(req.db, req.clock, req.team_id, req.user_id, lead.id, pending.arg or "",
+                                   idempotency_key=req.key)  # the service reads `qual` as Qualifying
+    offer_conversion(req, result)  # before the card is delivered: the trigger expires in 3 s
+    answer_change(req, result)
 
 
 def prepare_assign(req: Req, ref: str, rest: str) -> PendingAction:

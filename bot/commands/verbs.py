@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from slack_bolt import Ack
 
-from bot.commands import lead, prefs, queues
+from bot.commands import deals, lead, prefs, queues
 from bot.commands.parse import split_ref
 from bot.context import Req
 from bot.errors import Listeners
@@ -67,6 +67,14 @@ VERBS: tuple[Verb, ...] = (
          prepare=lead.prepare_followup, act=lead.followup, replay=True, in_thread=True),
     Verb("show", "show <lead>", "Everything about the customer: status, owner, contacts, follow-up, latest history.",
          ("view", "history"), prepare=lead.prepare_show, act=lead.show, replay=True, in_thread=True),
+    Verb("deal", "deal <lead> [new]", "The lead's deal: amount, stage, expected close, next step (`new` starts another).",
+         ("deals", "opportunity"), prepare=deals.prepare_deal, act=deals.deal, replay=True),
+    Verb("won", "won <lead>", "Its deal is won: the organization becomes a customer.", ("win",),
+         prepare=deals.prepare_won, act=deals.won, replay=True, in_thread=True),
+    Verb("lost", "lost <lead> [reason]", "Its deal is lost; say why (Price, Timing, Competitor, No decision…).",
+         ("lose",), prepare=deals.prepare_lost, act=deals.lost, replay=True, in_thread=True),
+    Verb("pipeline", "pipeline [mine|@rep|all]",
+         "Open deals by stage: counts, amounts, weighted amounts, what closes this month.", run=deals.pipeline),
     Verb("find", "find <text>", "Search companies, contact names, e-mails and domains.", ("search",), run=lead.find),
     Verb("mine", "mine", "Your open leads, overdue follow-ups first.", ("my",), run=lead.mine),
     Verb("routing", "routing",

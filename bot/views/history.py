@@ -53,6 +53,9 @@ def follow_dm(lead: LeadSummary, changes: list[dict], tz: str) -> tuple[str, lis
         who = user(c.get("actor"))
         if c.get("what") == "status":
             line = f"{who} moved it from *{esc(c.get('old'))}* to *{esc(c.get('new'))}*"
+        elif c.get("what") == "deal":
+            line = (f"{who} moved deal *{esc(c.get('deal'))}* to *{esc(c.get('new'))}*" if c.get("old") else
+                    f"{who} opened deal *{esc(c.get('deal'))}* ({esc(c.get('new'))})")
         elif c.get("what") == "owner":
             line = f"{who} gave it to {user(c.get('new'))} (was {user(c.get('old'))})"
         else:

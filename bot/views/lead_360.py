@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 
 from bot.ids import Action
 from bot.metadata import LeadRef
+from bot.views.deals import deals_section
 from bot.views.lead_card import routing_line
 from bot.views.text import ago, esc, esc_cut, fit_lines, plain, user, when
 from store.dto import LeadDetail, TimelineEntry
@@ -41,6 +42,9 @@ def timeline_line(e: TimelineEntry, tz: str) -> str:
     if e.kind == "assignment":
         line = f"{head} owner {user(e.old)} → {user(e.new)}" if e.old else f"{head} owner {user(e.new)}"
         return line + (f" ({esc_cut(e.text, 200)})" if e.text else "")
+    if e.kind == "deal":
+        move = f"*{esc(e.old)}* → *{esc(e.new)}*" if e.old else f"opened at *{esc(e.new)}*"
+        return f"{head} deal {move}" + (f" ({esc_cut(e.text, 200)})" if e.text else "")
     if e.kind == "followup":
         due = when(e.due_at, tz) if e.due_at else "?"
         return f"{head} planned a follow-up for {due} ({esc(e.old)})" + (f": {esc_cut(e.text, 200)}" if e.text else "")
@@ -98,6 +102,9 @@ def lead_360(detail: LeadDetail, tz: str, now: datetime) -> tuple[str, list[Bloc
         blocks.append(SectionBlock(text=MarkdownTextObject(text="*Contacts*\n" + fit_lines(lines, 2900))))
     else:
         blocks.append(SectionBlock(text=MarkdownTextObject(text="*Contacts*\nnone yet")))
+    deals = deals_section(lead, detail.closed_deals)
+    if deals:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=deals[:2900])))
     blocks.append(DividerBlock())
     history = fit_lines([timeline_line(e, tz) for e in detail.timeline], 2800) or "Nothing logged yet."
     blocks.append(SectionBlock(text=MarkdownTextObject(
@@ -114,6 +121,7 @@ def lead_360(detail: LeadDetail, tz: str, now: datetime) -> tuple[str, list[Bloc
         ButtonElement(text="Log activity", action_id=Action.CARD_LOG, value=ref, style="primary"),
         ButtonElement(text="Change status", action_id=Action.CARD_STATUS, value=ref),
         ButtonElement(text="Reassign", action_id=Action.CARD_REASSIGN, value=ref),
+        ButtonElement(text="Deal", action_id=Action.CARD_DEAL, value=ref),
         ButtonElement(text="History", action_id=Action.CARD_HISTORY, value=ref),
     ]))
     return f"{esc_cut(lead.company, 200)}: {esc(lead.status)}, owner {user(lead.owner_id)}", blocks

@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
 
 from bot.ids import Action, Block as B
 from bot.metadata import LeadRef
+from bot.views.deals import deal_thread_line, deals_section
 from bot.views.text import duration_text, esc, esc_cut, user, when_for_all
 from store.dto import ChangeRecord, LeadSummary
 
@@ -48,6 +49,9 @@ def lead_card(lead: LeadSummary, owner_tz: str = "UTC") -> tuple[str, list[Block
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=card_title(lead)), fields=fields)]
     if lead.routed_at:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=routing_line(lead, owner_tz))))
+    deals = deals_section(lead)
+    if deals:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=deals)))
     if context:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text="  |  ".join(context))]))
     awaiting = lead.routed_at and not lead.accepted_at and not lead.first_touch_at and lead.is_open
@@ -58,6 +62,7 @@ def lead_card(lead: LeadSummary, owner_tz: str = "UTC") -> tuple[str, list[Block
     else:
         elements = [log, ButtonElement(text="Change status", action_id=Action.CARD_STATUS, value=ref),
                     ButtonElement(text="Reassign", action_id=Action.CARD_REASSIGN, value=ref),
+                    ButtonElement(text="Deal", action_id=Action.CARD_DEAL, value=ref),
                     ButtonElement(text="History", action_id=Action.CARD_HISTORY, value=ref),
                     ButtonElement(text="Follow", action_id=Action.CARD_FOLLOW, value=ref)]
     blocks.append(ActionsBlock(block_id=B.CARD_ACTIONS, elements=elements))
@@ -110,6 +115,8 @@ def thread_line(change: ChangeRecord, owner_tz: str = "UTC", actor_name: str | N
         parts.append(line)
     elif change.follow_up_closed:
         parts.append(f"Follow-up marked {change.follow_up_closed}")
+    if change.deal:
+        parts.insert(0, deal_thread_line(change.deal))
     if change.accepted:
         parts.append("Accepted the lead")
     if change.sla_missed_by:

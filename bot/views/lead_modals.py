@@ -41,26 +41,27 @@ def _lead_header(lead: LeadSummary, tz: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=text))
 
 
-def _input(field: Field, label: str, element, *, optional: bool = True, hint: str | None = None) -> InputBlock:
+def labelled(field: Field, label: str, element, *, optional: bool = True, hint: str | None = None) -> InputBlock:
     return InputBlock(block_id=field, label=label, optional=optional, hint=hint, element=element)
 
 
-def _select(field: Field, label: str, options: list[Option], *, hint: str | None = None,
+def select_input(field: Field, label: str, options: list[Option], *, hint: str | None = None,
             initial: Option | None = None, optional: bool = True) -> InputBlock:
     element = StaticSelectElement(action_id=field, placeholder="Choose…", options=options, initial_option=initial)
-    return _input(field, label, element, optional=optional, hint=hint)
+    return labelled(field, label, element, optional=optional, hint=hint)
 
 
-def _text(field: Field, label: str, *, multiline: bool = False, optional: bool = True, hint: str | None = None,
+def text_input(field: Field, label: str, *, multiline: bool = False, optional: bool = True, hint: str | None = None,
           max_length: int = 3000, placeholder: str | None = None, initial: str | None = None) -> InputBlock:
     element = PlainTextInputElement(action_id=field, multiline=multiline, max_length=max_length,
                                     placeholder=placeholder, initial_value=initial)
-    return _input(field, label, element, optional=optional, hint=hint)
+    return labelled(field, label, element, optional=optional, hint=hint)
 
 
-def _person(field: Field, label: str, *, optional: bool, hint: str | None = None) -> InputBlock:
-    element = UserSelectElement(action_id=field, placeholder="Choose a person")
-    return _input(field, label, element, optional=optional, hint=hint)
+def person_input(field: Field, label: str, *, optional: bool, hint: str | None = None,
+                 initial: str | None = None) -> InputBlock:
+    element = UserSelectElement(action_id=field, placeholder="Choose a person", initial_user=initial)
+    return labelled(field, label, element, optional=optional, hint=hint)
 
 
 def _lead_picker(hint: str | None) -> InputBlock:
@@ -77,19 +78,19 @@ def _update_inputs(statuses: tuple[StatusInfo, ...], current_status: str | None,
     options = status_options(list(statuses))
     current = next((o for o in options if o.value == current_status), None)
     return [
-        _select(Field.STATUS, "Status", options, initial=current,
+        select_input(Field.STATUS, "Status", options, initial=current,
                 hint="Where the relationship stands now. Each status says what it means."),
-        _select(Field.ACTIVITY, "Activity", _options(ACTIVITY_KINDS),
+        select_input(Field.ACTIVITY, "Activity", _options(ACTIVITY_KINDS),
                 hint="What you did. Leave empty if you only change the status or the follow-up."),
-        _select(Field.OUTCOME, "Outcome", _options(OUTCOMES),
+        select_input(Field.OUTCOME, "Outcome", _options(OUTCOMES),
                 hint="Attempts that reached nobody count too: choose No answer or Left message."),
-        _text(Field.NOTE, "Note", multiline=True, placeholder="What was said, what was agreed…"),
-        _input(Field.FOLLOW_UP_DATE, "Next follow-up",
+        text_input(Field.NOTE, "Note", multiline=True, placeholder="What was said, what was agreed…"),
+        labelled(Field.FOLLOW_UP_DATE, "Next follow-up",
                DatePickerElement(action_id=Field.FOLLOW_UP_DATE, placeholder="Pick a date"),
                hint=f"Date of the next step, in your time zone ({tz}). Replaces the open follow-up."),
-        _input(Field.FOLLOW_UP_TIME, "Follow-up time",
+        labelled(Field.FOLLOW_UP_TIME, "Follow-up time",
                TimePickerElement(action_id=Field.FOLLOW_UP_TIME, placeholder="09:00"), hint="Leave empty for 09:00."),
-        _text(Field.FOLLOW_UP_NOTE, "Next step", max_length=500,
+        text_input(Field.FOLLOW_UP_NOTE, "Next step", max_length=500,
               placeholder="e.g. call back after the parcel cut-off"),
     ]
 
@@ -100,7 +101,7 @@ FOLLOW_UP_CHOICES = {"done": "Mark it done", "keep": "Keep it open"}
 def _follow_up_choice(lead: LeadSummary | None, default: str, tz: str) -> InputBlock:
     options = [Option(text=label, value=value) for value, label in FOLLOW_UP_CHOICES.items()]
     due = f" (due {when(lead.follow_up.due_at, tz)})" if lead and lead.follow_up else ""
-    return _select(Field.FOLLOW_UP_CLOSE, "Open follow-up", options,
+    return select_input(Field.FOLLOW_UP_CLOSE, "Open follow-up", options,
                    initial=next(o for o in options if o.value == default),
                    hint=f"When you log an activity: is the open follow-up{due} done? A new follow-up replaces it.")
 
@@ -155,13 +156,13 @@ def reschedule_modal(item_company: str, due_at, note: str | None, ctx: ModalCont
         SectionBlock(text=MarkdownTextObject(
             text=f"*{esc_cut(item_company, 200)}*\nFollow-up due {when(due_at, tz)}"
                  + (f": {esc_cut(note, 300)}" if note else ""))),
-        _input(Field.FOLLOW_UP_DATE, "Date", DatePickerElement(action_id=Field.FOLLOW_UP_DATE,
+        labelled(Field.FOLLOW_UP_DATE, "Date", DatePickerElement(action_id=Field.FOLLOW_UP_DATE,
                                                               initial_date=f"{d:%Y-%m-%d}"),
                optional=False, hint=f"In your time zone ({tz})."),
-        _input(Field.FOLLOW_UP_TIME, "Time", TimePickerElement(action_id=Field.FOLLOW_UP_TIME,
+        labelled(Field.FOLLOW_UP_TIME, "Time", TimePickerElement(action_id=Field.FOLLOW_UP_TIME,
                                                               initial_time=f"{d:%H:%M}"),
                hint="Leave empty for 09:00."),
-        _text(Field.FOLLOW_UP_NOTE, "Next step", max_length=500, initial=note,
+        text_input(Field.FOLLOW_UP_NOTE, "Next step", max_length=500, initial=note,
               placeholder="What to do then (leave as is to keep it)"),
     ]
     return View(type="modal", callback_id=Callback.RESCHEDULE, title="Reschedule follow-up", submit="Reschedule",
@@ -170,17 +171,17 @@ def reschedule_modal(item_company: str, due_at, note: str | None, ctx: ModalCont
 
 def new_lead_modal(ctx: ModalContext, *, company: str | None = None) -> View:
     blocks: list[Block] = [
-        _text(Field.COMPANY, "Company", optional=False, max_length=200, initial=company,
+        text_input(Field.COMPANY, "Company", optional=False, max_length=200, initial=company,
               placeholder="e.g. Busan Bakery"),
-        _text(Field.CONTACT_NAME, "Contact name", max_length=200),
-        _text(Field.EMAIL, "Email", max_length=320, placeholder="name@company.com"),
-        _text(Field.PHONE, "Phone", max_length=40),
-        _select(Field.SEGMENT, "Segment", _options(SEGMENTS),
+        text_input(Field.CONTACT_NAME, "Contact name", max_length=200),
+        text_input(Field.EMAIL, "Email", max_length=320, placeholder="name@company.com"),
+        text_input(Field.PHONE, "Phone", max_length=40),
+        select_input(Field.SEGMENT, "Segment", _options(SEGMENTS),
                 hint="SMB: small, decides fast. Enterprise: big, slow, needs onboarding."),
-        _select(Field.SOURCE, "Source", _options(SOURCES)),
-        _person(Field.OWNER, "Owner", optional=True,
+        select_input(Field.SOURCE, "Source", _options(SOURCES)),
+        person_input(Field.OWNER, "Owner", optional=True,
                 hint="Leave empty to route it through the queues (or own it yourself when there are none)."),
-        _text(Field.NOTE, "Note", multiline=True, placeholder="How they found us, what they need…"),
+        text_input(Field.NOTE, "Note", multiline=True, placeholder="How they found us, what they need…"),
     ]
     return View(type="modal", callback_id=Callback.NEW_LEAD, title="New lead", submit="Create", close="Cancel",
                 private_metadata=ctx.dump(), blocks=blocks)
@@ -191,9 +192,9 @@ def status_modal(statuses: list[StatusInfo], lead: LeadSummary, ctx: ModalContex
     current = next((o for o in options if o.value == lead.status), None)
     blocks: list[Block] = [
         _lead_header(lead, tz),
-        _select(Field.STATUS, "Status", options, initial=current, optional=False,
+        select_input(Field.STATUS, "Status", options, initial=current, optional=False,
                 hint="Each status says what it means."),
-        _text(Field.REASON, "Reason", max_length=500, placeholder="Why it changed (optional)"),
+        text_input(Field.REASON, "Reason", max_length=500, placeholder="Why it changed (optional)"),
     ]
     return View(type="modal", callback_id=Callback.CHANGE_STATUS, title="Change status", submit="Save",
                 close="Cancel", private_metadata=ctx.dump(), blocks=blocks)
@@ -202,8 +203,8 @@ def status_modal(statuses: list[StatusInfo], lead: LeadSummary, ctx: ModalContex
 def reassign_modal(lead: LeadSummary, ctx: ModalContext, tz: str) -> View:
     blocks: list[Block] = [
         _lead_header(lead, tz),
-        _person(Field.OWNER, "New owner", optional=False),
-        _text(Field.REASON, "Reason", max_length=500, placeholder="Why (optional)"),
+        person_input(Field.OWNER, "New owner", optional=False),
+        text_input(Field.REASON, "Reason", max_length=500, placeholder="Why (optional)"),
     ]
     return View(type="modal", callback_id=Callback.REASSIGN, title="Reassign lead", submit="Reassign",
                 close="Cancel", private_metadata=ctx.dump(), blocks=blocks)

@@ -8,6 +8,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, Markdown
 
 from bot.ids import Action
 from bot.metadata import FollowRef, NudgeRef
+from bot.views.deals import deal_thread_line
 from bot.views.text import esc, esc_cut, user, when
 from store.dto import ChangeRecord, LeadSummary
 
@@ -32,7 +33,7 @@ def existed(lead: LeadSummary) -> str:
 
 
 def changed(lead: LeadSummary, change: ChangeRecord, tz: str, card_error: str | None = None) -> str:
-    bits = []
+    bits = [deal_thread_line(change.deal)] if change.deal else []
     if change.activity:
         bits.append(f"logged {esc(change.activity)}" + (f" ({esc(change.outcome)})" if change.outcome not in
                                                         (None, "Not applicable") else ""))

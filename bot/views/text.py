@@ -97,3 +97,18 @@ def duration_text(minutes: int) -> str:
     if minutes and minutes % 60 == 0:
         return f"{minutes // 60} h"
     return f"{minutes} min"
+
+
+def money(amount_minor: int, currency: str, recurring: bool = False) -> str:
+    """₩1,200,000 or $1,500.50, with /month for a recurring (MRR) amount. Babel knows each currency's digits."""
+    from decimal import Decimal
+
+    from babel.numbers import format_currency, get_currency_precision
+
+    value = Decimal(amount_minor).scaleb(-get_currency_precision(currency))
+    return format_currency(value, currency, locale="en_US") + ("/month" if recurring else "")
+
+
+def amounts(by_currency: dict[str, int], default_currency: str) -> str:
+    """Several currencies side by side (most deals share the workspace's); nothing is 0 of the default."""
+    return " + ".join(money(v, c) for c, v in sorted(by_currency.items())) or money(0, default_currency)

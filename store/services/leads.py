@@ -18,6 +18,7 @@ from store.dto import (
 from store.errors import Invalid
 from store.models import Activity, Assignment, Contact, FollowUp, Lead, Organization
 from store.services import outbox, pipeline, routing
+from store.services.deal_stages import deals_by_lead
 from store.services.snapshots import _lead_query, load_lead, summaries
 from store.services.timeline import timeline_page
 from store.text import EMAIL, clean, domain_of, like_escape, name_key
@@ -282,7 +283,9 @@ def lead_detail(db: Database, team_id: str, lead_id: int, *, entries: int = 8) -
         count = s.scalar(
             select(func.count()).select_from(Activity).where(Activity.team_id == team_id, Activity.lead_id == lead_id)
         ) or 0
-        return LeadDetail(summary, contacts, timeline_page(s, team_id, lead_id, limit=entries), meaning, count)
+        closed = deals_by_lead(s, team_id, {lead.id: lead.organization.name}, open_only=False).get(lead.id, [])
+        return LeadDetail(summary, contacts, timeline_page(s, team_id, lead_id, limit=entries), meaning, count,
+                          tuple(closed))
 
 
 def suggest(db: Database, team_id: str, query: str, *, limit: int = 25) -> list[LeadSummary]:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, joinedload
 from store.dto import ContactInfo, FollowUpInfo, LeadSummary
 from store.errors import NotFound
 from store.models import FollowUp, Lead
+from store.services.deal_stages import deals_by_lead
 
 
 def summaries(s: Session, team_id: str, leads: list[Lead]) -> list[LeadSummary]:
@@ -21,6 +22,7 @@ def summaries(s: Session, team_id: str, leads: list[Lead]) -> list[LeadSummary]:
             .order_by(FollowUp.due_at.desc())
         ):
             follow[f.lead_id] = f  # earliest due wins (rows come latest first)
+    deals = deals_by_lead(s, team_id, {lead.id: lead.organization.name for lead in leads})
     out = []
     for lead in leads:
         org, c, f = lead.organization, lead.contact, follow.get(lead.id)
@@ -35,7 +37,7 @@ def summaries(s: Session, team_id: str, leads: list[Lead]) -> list[LeadSummary]:
                 card_channel=lead.card_channel, card_ts=lead.card_ts, card_permalink=lead.card_permalink,
                 routed_at=lead.routed_at, routing_reason=lead.routing_reason, accepted_at=lead.accepted_at,
                 sla_due_at=lead.sla_due_at, sla_breached_at=lead.sla_breached_at, queue_id=lead.queue_id,
-                external_id=lead.external_id,
+                external_id=lead.external_id, deals=tuple(deals.get(lead.id, ())),
             )
         )
     return out

@@ -1,4 +1,5 @@
-"""A lead's history: activities, status changes, assignments, follow-ups and comments, newest first."""
+"""A lead's history: activities, status changes, assignments, deal changes, follow-ups and comments, newest
+first."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from store.models import (
     Activity,
     Assignment,
     Comment,
+    DealChange,
     FollowUp,
     StatusChange,
     UTCDateTime,
@@ -40,6 +42,8 @@ def timeline_page(s: Session, team_id: str, lead_id: int, *, limit: int = 10, of
              Assignment.to_owner, Assignment.reason),
         part(FollowUp, FollowUp.created_at, "followup", FollowUp.created_by, FollowUp.state, FollowUp.owner_id,
              FollowUp.note, FollowUp.due_at),
+        part(DealChange, DealChange.changed_at, "deal", DealChange.actor_id, DealChange.from_stage,
+             DealChange.to_stage, DealChange.summary),
         part(Comment, Comment.posted_at, "comment", Comment.author_id, Comment.permalink,
              cast(Comment.files, String()), Comment.text, no_time, Comment.deleted.is_(False)),
     ).subquery()

@@ -1,0 +1,194 @@
+"""Deals in Slack: `/lead deal`, `/lead won`, `/lead lost`, `/lead pipeline`, the card's Deal button, the deal
+and lost modals, and the conversion offered when a lead moves to Closing (see `card.submit_update`)."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import Ack
+
+from bot.commands.parse import USER_MENTION
+from bot.context import Req
+from bot.errors import Listeners
+from bot.forms import DealForm, field_errors, refused, values
+from bot.ids import Action, Callback
+from bot.metadata import DealRef, LeadRef, ModalContext, PendingAction
+from bot.views import deals as views
+from bot.views import replies
+from bot.wording import Refusal
+from store.dto import DealChanged, DealInfo, DealInput, LeadSummary
+from store.errors import CrmError, Duplicate
+from store.services import deal_stages, deals, leads
+from store.text import name_key
+from store.vocabulary import CONVERT_AT
+
+listeners = Listeners()
+register = listeners.register
+
+
+def deal_modal(req: Req, lead: LeadSummary, ctx: ModalContext, *, deal: DealInfo | None = None,
+               stage: str | None = None):
+    """The deal modal for this lead (built from cached stages: it must open within the trigger's 3 s)."""
+    with req.db.read() as s:
+        options, currency = deal_stages.stages(s, req.team_id), deal_stages.currency_of(s, req.team_id)
+    return views.deal_modal(options, ctx, lead, currency, deal=deal, stage=stage)
+
+
+def open_deal(req: Req, lead: LeadSummary, *, deal_id: int | None = None, stage: str | None = None,
+              new: bool = False) -> None:
+    """The deal modal: the deal named, else the lead's newest open deal, else (or when `new`) a new one."""
+    deal = None if new else deals.deal_of_lead(req.db, req.team_id, lead.id, deal_id)
+    req.client.views_open(trigger_id=req.trigger_id,
+                          view=deal_modal(req, lead, req.modal_context(lead.id), deal=deal, stage=stage))
+
+
+def answer_deal(req: Req, result: DealChanged, *, ctx: ModalContext | None = None) -> None:
+    shown = req.deliver(result)
+    text = replies.changed(shown.lead, result.change, req.cached_tz(), shown.error)
+    if ctx is None:
+        req.reply(text)
+    else:
+        req.tell(text, channel_id=ctx.channel_id, response_url=ctx.response_url)
+
+
+# ------------------------------------------------------------------ verbs
+
+
+def prepare_deal(_req: Req, _ref: str, rest: str) -> PendingAction:
+    if rest and rest.strip().lower() not in ("new", "upsell", "renewal"):
+        raise Refusal("Usage: `/lead deal <lead>` edits its open deal; `/lead deal <lead> new` starts another.")
+    return PendingAction(verb="deal", arg=rest.strip().lower() or None)
+
+
+def deal(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> None:
+    open_deal(req, lead, new=bool(pending.arg))
+
+
+def prepare_won(_req: Req, _ref: str, _rest: str) -> PendingAction:
+    return PendingAction(verb="won")
+
+
+def won(req: Req, lead: LeadSummary, _pending: PendingAction, _rest: str) -> None:
+    """One open deal: won now. None (or several): the deal modal, at Won, to say which and how much."""
+    if len(lead.deals) != 1:
+        if req.in_thread:
+            raise Refusal(f"{'Several deals are' if lead.deals else 'No deal is'} open on this lead: use the "
+                          "card's *Deal* button to say which was won and for how much.")
+        with req.db.read() as s:
+            stage = next((o.name for o in deal_stages.stages(s, req.team_id) if o.outcome == "won"), None)
+        open_deal(req, lead, stage=stage)
+        return
+    answer_deal(req, deals.decide(req.db, req.clock, req.team_id, req.user_id, lead.id, "won",
+                                  deal_id=lead.deals[0].id, idempotency_key=req.key))
+
+
+def prepare_lost(_req: Req, _ref: str, rest: str) -> PendingAction:
+    return PendingAction(verb="lost", arg=rest or None)
+
+
+def lost(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> None:
+    """Lost with a reason and one open deal: done. Otherwise the lost modal asks why (and which deal)."""
+    if not lead.deals:
+        raise Refusal(f"{lead.company} has no open deal. Create one with `/lead deal #{lead.id}`.")
+    reason, note = deals.lost_reason_of(pending.arg)
+    if reason and len(lead.deals) == 1:
+        answer_deal(req, deals.decide(req.db, req.clock, req.team_id, req.user_id, lead.id, "lost",
+                                      deal_id=lead.deals[0].id, lost_reason=reason, lost_note=note,
+                                      idempotency_key=req.key))
+        return
+    if req.in_thread:
+        raise Refusal("Say why: `@CRM lost price, they chose a cheaper tool`" if not reason else
+                      "Several deals are open on this lead: use `/lead lost` to say which.")
+    req.client.views_open(trigger_id=req.trigger_id, view=views.lost_modal(
+        req.modal_context(lead.id), lead, list(lead.deals), reason, note))
+
+
+def pipeline(req: Req, args: str) -> None:
+    """`/lead pipeline` (yours), `mine`, `@rep`, `all`."""
+    words = args.strip().lower()
+    mention = USER_MENTION.search(args)
+    owner = mention.group(1) if mention else (None if words in ("all", "team", "everyone") else req.user_id)
+    if words and not mention and words not in ("all", "team", "everyone", "mine", "my", "me"):
+        raise Refusal("Usage: `/lead pipeline` (yours), `/lead pipeline @rep` or `/lead pipeline all`.")
+    summary = deals.pipeline_summary(req.db, req.clock, req.team_id, req.tz(), owner_id=owner)
+    with req.db.read() as s:
+        currency = deal_stages.currency_of(s, req.team_id)
+    whose = "yours" if owner == req.user_id else (req.person_name(owner) or owner) if owner else "the team"
+    text, blocks = views.pipeline_message(summary, whose, currency)
+    req.reply(text, blocks)
+
+
+# ------------------------------------------------------------------ buttons and modals
+
+
+@listeners.action(Action.CARD_DEAL)
+def card_deal(ack: Ack, req: Req) -> None:
+    ack()
+    ref = LeadRef.load(req.action.get("value"))
+    if ref is None:
+        raise Refusal("That button is out of date. Use `/lead deal <lead>`.")
+    open_deal(req, leads.get_lead(req.db, req.team_id, ref.lead_id))
+
+
+@listeners.action(re.compile(f"^{Action.DEAL_OPEN}:"))
+def open_from_pipeline(ack: Ack, req: Req) -> None:
+    ack()
+    ref = DealRef.load(req.action.get("value"))
+    if ref is None:
+        raise Refusal("That button is out of date. Run `/lead pipeline` again.")
+    open_deal(req, leads.get_lead(req.db, req.team_id, ref.lead_id), deal_id=ref.deal_id)
+
+
+@listeners.view(Callback.DEAL)
+def submit_deal(ack: Ack, req: Req, view: dict) -> None:
+    ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
+    form = DealForm.model_validate(values(view))
+    if ctx.lead_id is None:
+        return ack(field_errors(view, "deal_name", "This form is out of date. Close it and use /lead deal."))
+    try:
+        if form.owner:
+            req.person(form.owner)
+        result = deals.save_deal(req.db, req.clock, req.team_id, req.user_id, DealInput(
+            ctx.lead_id, deal_id=ctx.deal_id, name=form.deal_name, amount=form.amount or "",
+            recurring=form.billing == "monthly", stage=form.stage, expected_close=form.expected_close,
+            next_step=form.next_step, owner_id=form.owner, kind=form.kind, lost_reason=form.lost_reason,
+            lost_note=form.lost_note), idempotency_key=f"view:{view['id']}")
+    except Duplicate:
+        return ack()
+    except CrmError as exc:
+        return ack(refused(view, exc, "amount"))
+    ack()
+    answer_deal(req, result, ctx=ctx)
+
+
+@listeners.view(Callback.DEAL_LOST)
+def submit_lost(ack: Ack, req: Req, view: dict) -> None:
+    ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
+    form = DealForm.model_validate(values(view))
+    try:
+        result = deals.decide(req.db, req.clock, req.team_id, req.user_id, ctx.lead_id or 0, "lost",
+                              deal_id=form.deal or ctx.deal_id, lost_reason=form.lost_reason,
+                              lost_note=form.lost_note, idempotency_key=f"view:{view['id']}")
+    except Duplicate:
+        return ack()
+    except CrmError as exc:
+        return ack(refused(view, exc, "lost_reason"))
+    ack()
+    answer_deal(req, result, ctx=ctx)
+
+
+def conversion(req: Req, result) -> dict | None:
+    """The update modal moved the lead to Closing (or Qualified) and it has no open deal: the modal becomes
+    the deal form, so the deal is created while the conversation is fresh."""
+    change, lead = result.change, result.lead
+    if not change.status_to or name_key(change.status_to) not in CONVERT_AT or lead.deals:
+        return None
+    ctx = ModalContext(lead_id=lead.id, channel_id=req.channel_id, converting=True)
+    return {"response_action": "update", "view": deal_modal(req, lead, ctx).to_dict()}
+
+
+def offer_conversion(req: Req, result) -> None:
+    """`/lead status <lead> closing`: open the same deal form with the command's trigger."""
+    offer = conversion(req, result)
+    if offer and req.trigger_id and not req.in_thread:
+        req.client.views_open(trigger_id=req.trigger_id, view=offer["view"])

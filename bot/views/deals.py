@@ -1,0 +1,165 @@
+"""What people see of deals: the deal and lost modals, one line per deal (card, 360, thread), `/lead pipeline`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from slack_sdk.models.blocks import (
+    ActionsBlock, Block, ButtonElement, ContextBlock, DatePickerElement, HeaderBlock, MarkdownTextObject, Option,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.ids import Action, Callback, Field
+from bot.metadata import DealRef, ModalContext
+from bot.views.lead_modals import labelled, person_input, select_input, text_input
+from bot.views.text import amounts, esc, esc_cut, money, plain, user
+from store.dto import DealInfo, LeadSummary, PipelineSummary, StageInfo
+from store.vocabulary import DEAL_KINDS, LOST_REASONS
+
+BILLING = {"once": "One-time", "monthly": "Monthly recurring (MRR)"}
+AMOUNT_HINT = "In {currency} unless you name another currency: 1,200,000 · ₩1,200,000 · 1.2m · 120만 · USD 1,500"
+
+
+def _options(pairs: dict[str, str] | list[str]) -> list[Option]:
+    items = pairs.items() if isinstance(pairs, dict) else [(p, p) for p in pairs]
+    return [Option(value=v, label=plain(label, 75)) for v, label in items]
+
+
+def stage_label(s: StageInfo) -> str:
+    return f"{s.name} · {s.probability}%"
+
+
+def deal_line(d: DealInfo) -> str:
+    """`Shop renewal · Proposal (60%) · ₩1,200,000/month · closes 15 Dec` (and why, once lost)."""
+    line = f"*{esc_cut(d.name, 120)}* · {esc(d.stage)}"
+    if d.is_open:
+        line += f" ({d.probability}%)"
+    line += f" · {money(d.amount_minor, d.currency, d.recurring)}"
+    if d.is_open and d.expected_close:
+        line += f" · closes {d.expected_close:%d %b %Y}"
+    if d.lost_reason:
+        line += f" · lost: {esc(d.lost_reason)}" + (f" ({esc_cut(d.lost_note, 200)})" if d.lost_note else "")
+    if d.kind != "new":
+        line += f" · {DEAL_KINDS.get(d.kind, d.kind).lower()}"
+    return line
+
+
+def deal_thread_line(deal: dict) -> str:
+    """A deal change in the lead's thread (from the change record's `deal`)."""
+    name = f"*{esc_cut(deal.get('name'), 120)}*"
+    amount = money(int(deal.get("amount") or 0), deal.get("currency") or "KRW", bool(deal.get("recurring")))
+    close = f" · closes {date.fromisoformat(deal['close']):%d %b %Y}" if deal.get("close") else ""
+    if deal.get("new"):
+        return f"New deal {name}: *{esc(deal.get('to'))}* · {amount}{close}"
+    if deal.get("lost") and deal.get("from") != deal.get("to"):
+        return f":x: Deal {name} lost ({esc(deal.get('lost'))}) · {amount}"
+    if deal.get("to") != deal.get("from"):
+        stage = f"*{esc(deal.get('from'))}* → *{esc(deal.get('to'))}*"
+        return f"Deal {name}: {stage} · {amount}{close}"
+    return f"Deal {name} updated: *{esc(deal.get('to'))}* · {amount}{close}"
+
+
+def deal_modal(stages: list[StageInfo], ctx: ModalContext, lead: LeadSummary, currency: str, *,
+               deal: DealInfo | None = None, stage: str | None = None) -> View:
+    """Create or edit a deal. `stage` preselects one (Won from `/lead won`)."""
+    stage_opts = [Option(value=s.name, label=plain(stage_label(s), 75)) for s in stages]
+    current = stage or (deal.stage if deal else stages[0].name)
+    initial_stage = next((o for o in stage_opts if o.value == current), None)
+    billing = _options(BILLING)
+    kinds = _options(DEAL_KINDS)
+    amount = None
+    if deal:
+        amount = money(deal.amount_minor, deal.currency).replace("/month", "")
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=f"*{esc_cut(lead.company, 200)}* · #{lead.id} · {esc(lead.status)}")),
+        text_input(Field.DEAL_NAME, "Deal name", optional=False, max_length=200,
+                   initial=(deal.name if deal else lead.company)[:200]),
+        text_input(Field.AMOUNT, "Amount", optional=False, max_length=40, initial=amount,
+                   hint=AMOUNT_HINT.format(currency=deal.currency if deal else currency)),
+        select_input(Field.BILLING, "Billing", billing, optional=False,
+                     initial=billing[1] if deal and deal.recurring else billing[0]),
+        select_input(Field.STAGE, "Stage", stage_opts, optional=False, initial=initial_stage,
+                     hint="The percentage is the chance of winning that weights the pipeline."),
+        labelled(Field.EXPECTED_CLOSE, "Expected close", DatePickerElement(
+            action_id=Field.EXPECTED_CLOSE, placeholder="Pick a date",
+            initial_date=deal.expected_close.isoformat() if deal and deal.expected_close else None)),
+        text_input(Field.NEXT_STEP, "Next step", multiline=True, max_length=2000,
+                   initial=deal.next_step if deal else None),
+        person_input(Field.OWNER, "Owner", optional=True, initial=(deal.owner_id if deal else lead.owner_id),
+                     hint="Empty: the lead's owner."),
+        select_input(Field.KIND, "Type", kinds, optional=False,
+                     initial=next((o for o in kinds if o.value == (deal.kind if deal else "new")), kinds[0])),
+        select_input(Field.LOST_REASON, "Lost reason", _options(LOST_REASONS),
+                     hint="Only when the stage is Lost."),
+        text_input(Field.LOST_NOTE, "Why it was lost", max_length=2000, hint="Only when the stage is Lost."),
+    ]
+    title = "Convert to a deal" if ctx.converting else ("Edit deal" if deal else "New deal")
+    meta = ctx.model_copy(update={"lead_id": lead.id, "deal_id": deal.id if deal else None})
+    return View(type="modal", callback_id=Callback.DEAL, title=title, submit="Save", close="Cancel",
+                private_metadata=meta.dump(), blocks=blocks)
+
+
+def lost_modal(ctx: ModalContext, lead: LeadSummary, deals: list[DealInfo], reason: str | None = None,
+               note: str | None = None) -> View:
+    """Why a deal was lost: a reason of the list and a note (and which deal, when the lead has several)."""
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=f"*{esc_cut(lead.company, 200)}* · #{lead.id}"))]
+    if len(deals) > 1:
+        blocks.append(select_input(Field.DEAL, "Deal", [Option(value=str(d.id), label=plain(d.name, 75))
+                                                         for d in deals[:100]], optional=False))
+    reasons = _options(LOST_REASONS)
+    blocks += [
+        select_input(Field.LOST_REASON, "Lost reason", reasons, optional=False,
+                     initial=next((o for o in reasons if o.value == reason), None)),
+        text_input(Field.LOST_NOTE, "Why it was lost", multiline=True, max_length=2000, initial=note,
+                   hint="What would have changed their mind? The next rep will want to know."),
+    ]
+    meta = ctx.model_copy(update={"lead_id": lead.id, "deal_id": deals[0].id if len(deals) == 1 else None})
+    return View(type="modal", callback_id=Callback.DEAL_LOST, title="Deal lost", submit="Save", close="Cancel",
+                private_metadata=meta.dump(), blocks=blocks)
+
+
+def pipeline_message(p: PipelineSummary, whose: str, currency: str) -> tuple[str, list[Block]]:
+    """Open deals by stage: counts, totals and weighted totals, what closes this month, a button per deal."""
+    total = sum(t.count for t in p.stages)
+    blocks: list[Block] = [HeaderBlock(text=plain(f"Pipeline · {whose}", 150))]
+    if not total:
+        blocks.append(SectionBlock(text=MarkdownTextObject(
+            text="No open deals. Create one with `/lead deal <lead>` or the card's *Deal* button.")))
+        return f"Pipeline · {whose}: no open deals", blocks
+    lines = [f"*{esc(t.stage.name)}* ({t.stage.probability}%) · {t.count} deal{'s' if t.count != 1 else ''} · "
+             f"{amounts(t.amounts, currency)} · weighted {amounts(t.weighted, currency)}" for t in p.stages if t.count]
+    everything: dict[str, int] = {}
+    weighted: dict[str, int] = {}
+    for t in p.stages:
+        for c, v in t.amounts.items():
+            everything[c] = everything.get(c, 0) + v
+        for c, v in t.weighted.items():
+            weighted[c] = weighted.get(c, 0) + v
+    blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines)[:2900])))
+    m = p.closing_this_month
+    blocks.append(SectionBlock(text=MarkdownTextObject(
+        text=f"*Total* {total} open · {amounts(everything, currency)} · weighted {amounts(weighted, currency)}\n"
+             f"*Expected to close this month* {m.count} · {amounts(m.amounts, currency)}")))
+    buttons = [ButtonElement(text=plain(f"{d.company} · {d.stage}", 75), action_id=f"{Action.DEAL_OPEN}:{d.id}",
+                             value=DealRef(lead_id=d.lead_id or 0, deal_id=d.id).dump())
+               for d in p.deals if d.lead_id]
+    for i in range(0, len(buttons), 5):
+        blocks.append(ActionsBlock(elements=buttons[i:i + 5]))
+    if p.more:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(
+            text=f"and {p.more} more open deal{'s' if p.more != 1 else ''}: `/lead pipeline @rep` narrows it down.")]))
+    return f"Pipeline · {whose}: {total} open deals, {amounts(everything, currency)}", blocks
+
+
+def deals_section(lead: LeadSummary, closed: tuple[DealInfo, ...] = ()) -> str | None:
+    """The deals part of the card and the 360 view (None when the lead has none)."""
+    lines = [deal_line(d) for d in lead.deals[:3]] + [deal_line(d) for d in closed[:3]]
+    if not lines:
+        return None
+    more = len(lead.deals) - 3
+    return "*Deals*\n" + "\n".join(lines) + (f"\n…and {more} more open" if more > 0 else "")
+
+
+def whose_pipeline(owner_id: str | None) -> str:
+    return f"{user(owner_id)}'s deals" if owner_id else "all deals"
