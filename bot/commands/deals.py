@@ -152,7 +152,7 @@ def submit_deal(ack: Ack, req: Req, view: dict) -> None:
             ctx.lead_id, deal_id=ctx.deal_id, name=form.deal_name, amount=form.amount or "",
             recurring=form.billing == "monthly", stage=form.stage, expected_close=form.expected_close,
             next_step=form.next_step, owner_id=form.owner, kind=form.kind, lost_reason=form.lost_reason,
-            lost_note=form.lost_note), idempotency_key=f"view:{view['id']}")
+            lost_note=form.lost_note), idempotency_key=f"deal-view:{view['id']}")  # the id outlives a converted update modal
     except Duplicate:
         return ack()
     except CrmError as exc:
@@ -168,7 +168,7 @@ def submit_lost(ack: Ack, req: Req, view: dict) -> None:
     try:
         result = deals.decide(req.db, req.clock, req.team_id, req.user_id, ctx.lead_id or 0, "lost",
                               deal_id=form.deal or ctx.deal_id, lost_reason=form.lost_reason,
-                              lost_note=form.lost_note, idempotency_key=f"view:{view['id']}")
+                              lost_note=form.lost_note, idempotency_key=f"lost-view:{view['id']}")
     except Duplicate:
         return ack()
     except CrmError as exc:
