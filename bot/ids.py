@@ -14,6 +14,7 @@ class Callback(StrEnum):
     QUEUE = "routing_queue"
     WEIGHTS = "routing_weights"
     DEAL = "deal_edit"
+    ORGANIZATION = "organization_edit"
     DEAL_LOST = "deal_lost"
 
 
@@ -38,6 +39,8 @@ class Action(StrEnum):
     PICK_LEAD = "pick_lead"
     # the Lead picker (an external_select: its options listener is keyed by this)
     LEAD_SELECT = "lead_select"
+    ORG_SELECT = "org_select"  # an external_select of organizations
+    LIST_PAGE = "list_page"  # /lead list: Previous / Next
     # a nudge DM (and the /lead log reply's "Mark follow-up done")
     NUDGE_DONE = "nudge_done"
     NUDGE_SNOOZE = "nudge_snooze"  # the button: one hour
@@ -83,6 +86,11 @@ class Field(StrEnum):
     KIND = "kind"
     LOST_REASON = "lost_reason"
     LOST_NOTE = "lost_note"
+    ORG_TYPE = "org_type"
+    AUTHORITY = "authority"
+    APPROVER = "approver"
+    RELATED = "related"
+    RELATION = "relation"
 
 
 class Block(StrEnum):

@@ -86,3 +86,10 @@ class DealRef(Meta):
 
     lead_id: int
     deal_id: int | None = None
+
+
+class ListPage(Meta):
+    """`/lead list`'s Previous / Next: the filters as typed and the page (0 = first)."""
+
+    args: str = ""
+    page: int = 0

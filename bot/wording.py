@@ -47,6 +47,10 @@ MESSAGES: dict[str, str] = {
     "no_stage_for": "The deal pipeline has no {outcome} stage. An admin can add one with /lead settings stages.",
     "stage_missing": "Which stage? Choose one of: {names}.",
     "stage_unknown": "“{text}” is not a deal stage here. Choose one of: {names}.",
+    # organizations
+    "organization_not_found": "That organization no longer exists.",
+    "org_types_count": "Give between 1 and 50 types, separated by commas.",
+    "relation_self": "An organization can't be related to itself. Choose another one.",
     # people
     "bot_owner": "A bot can't own a lead. {hint}",
     "bot_in_queue": "Bots can't take leads. Choose people.",

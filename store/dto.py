@@ -106,6 +106,7 @@ class LeadDetail:
     status_meaning: str | None
     activity_count: int
     closed_deals: tuple["DealInfo", ...] = ()  # won and lost, newest first
+    organization: "OrgInfo | None" = None
 
 
 @dataclass(frozen=True)
@@ -314,6 +315,22 @@ class Report:
     existed: list[int] = field(default_factory=list)
     routed: int = 0
     unmapped: list[str] = field(default_factory=list)
+
+
+# Organizations.
+
+
+@dataclass(frozen=True)
+class OrgInfo:
+    id: int
+    name: str
+    domain: str | None
+    kind: str | None  # type: Shop, Agency, Partner…
+    authority: str | None  # alone | internal | external
+    approver: str | None
+    segment: str | None
+    status: str
+    relations: tuple[tuple[str, int, str], ...] = ()  # (how, read from this one; other org's id; its name)
 
 
 # Deals.

@@ -44,3 +44,9 @@ DEFAULT_CURRENCY = "KRW"
 CONVERT_AT = ("closing", "qualified")
 # A won deal moves its lead (and organization) to the first of these statuses the pipeline has.
 WON_STATUS = ("customer", "closed")
+
+# Organizations: what kind of customer (configurable per workspace) and who can say yes.
+ORG_TYPES = ["Shop", "Agency", "Partner"]
+AUTHORITY = {"alone": "Decides alone", "internal": "Needs internal approval", "external": "Needs external approval"}
+# How two organizations are related, read from the first to the second, and the other way round.
+RELATIONS = {"works_for": ("works for", "agency"), "referred": ("referred", "referred by")}

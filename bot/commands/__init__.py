@@ -4,6 +4,8 @@
 - `verbs`: the `/lead` command and its verb table (handlers in `lead`, `queues`, `prefs`), pick-one replays;
 - `card`: the lead card's buttons, its modals and `/lead new`'s form, the Lead picker's type-ahead;
 - `deals`: deal verbs (handlers in the verb table), the card's Deal button, the deal and lost forms;
+- `organizations`: the organization form (type, who decides, relations) and its type-ahead;
+- `listing`: `/lead list`'s filters and its Previous / Next;
 - `reminders`: the nudge DM's buttons and the reschedule form;
 - `queues`: routing queues' buttons and forms.
 """
@@ -12,11 +14,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.commands import card, deals, queues, reminders, thread, verbs
+from bot.commands import card, deals, listing, organizations, queues, reminders, thread, verbs
 
 
 def register(app: App) -> None:
     # Bolt tries listeners in registration order and stops at the first match: thread replies arrive by
     # the thousand, so events go first (a reply then skips the ~40 command, button and modal matchers).
-    for feature in (thread, verbs, card, deals, reminders, queues):
+    for feature in (thread, verbs, card, deals, organizations, listing, reminders, queues):
         feature.register(app)

@@ -65,18 +65,26 @@ def _setting(req: Req, key: str, value: str) -> dict:
         if req.person(boss).is_bot:
             raise Refusal("A bot can't be a manager or have one. Mention a person.")
         return {"default_manager_id": boss}
-    raise Refusal("Settings are `repeat`, `repeats`, `escalate` and `manager`. See `/lead settings`.")
+    raise Refusal("Settings are `repeat`, `repeats`, `escalate`, `manager`, `currency` and `types`. "
+                  "See `/lead settings`.")
 
 
 def settings(req: Req, args: str) -> None:
     words = args.split()
     if not words:
-        req.reply(preferences.policy_state(team_settings.read_policy(req.db, req.team_id)))
+        req.reply(preferences.policy_state(team_settings.read_policy(req.db, req.team_id)) + "\n"
+                  + preferences.workspace_state(team_settings.workspace(req.db, req.team_id)))
         return
     key, value = words[0].lower(), " ".join(words[1:])
     req.me()  # their role comes from their Slack profile
     members.require_manager(req.db, req.team_id, req.user_id, "settings")
     if not value:
         raise Refusal(f"Give `{key[:20]}` a value, e.g. `/lead settings repeat 12h`.")
+    if key in ("currency", "types", "org-types"):
+        words = team_settings.set_workspace(
+            req.db, req.clock, req.team_id, req.user_id, currency=value if key == "currency" else None,
+            org_types=value.split(",") if key != "currency" else None)
+        req.reply("Saved. " + preferences.workspace_state(words))
+        return
     pol = team_settings.set_policy(req.db, req.clock, req.team_id, req.user_id, **_setting(req, key, value))
     req.reply("Saved. " + preferences.policy_state(pol))

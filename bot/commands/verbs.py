@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from slack_bolt import Ack
 
-from bot.commands import deals, lead, prefs, queues
+from bot.commands import deals, lead, listing, organizations, prefs, queues
 from bot.commands.parse import split_ref
 from bot.context import Req
 from bot.errors import Listeners
@@ -75,8 +75,12 @@ VERBS: tuple[Verb, ...] = (
          ("lose",), prepare=deals.prepare_lost, act=deals.lost, replay=True, in_thread=True),
     Verb("pipeline", "pipeline [mine|@rep|all]",
          "Open deals by stage: counts, amounts, weighted amounts, what closes this month.", run=deals.pipeline),
+    Verb("org", "org <lead>", "The organization: type (shop, agency, partner), who decides, related organizations.",
+         ("organization", "company", "account"), prepare=organizations.prepare_org, act=organizations.org, replay=True),
     Verb("find", "find <text>", "Search companies, contact names, e-mails and domains.", ("search",), run=lead.find),
     Verb("mine", "mine", "Your open leads, overdue follow-ups first.", ("my",), run=lead.mine),
+    Verb("list", "list [status] [mine|@rep] [type:agency] [segment:smb] [authority:alone]",
+         "Leads by status, owner, type, segment and who decides, a page at a time.", ("ls",), run=listing.list_command),
     Verb("routing", "routing",
          "Routing queues for leads without an owner: channel, members, segment, first-touch SLA (managers).",
          ("queues", "queue"), run=queues.routing_command),

@@ -21,6 +21,7 @@ from bot.ids import Action
 from bot.metadata import LeadRef
 from bot.views.deals import deals_section
 from bot.views.lead_card import routing_line
+from bot.views.organization import org_line
 from bot.views.text import ago, esc, esc_cut, fit_lines, plain, user, when
 from store.dto import LeadDetail, TimelineEntry
 
@@ -92,8 +93,11 @@ def lead_360(detail: LeadDetail, tz: str, now: datetime) -> tuple[str, list[Bloc
     ]
     if lead.routed_at:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=routing_line(lead, tz))))
+    who = org_line(detail.organization) if detail.organization else None
+    if who:
+        org.insert(0, who)
     if org:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(org))]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(org)[:2900])]))
     if detail.contacts:
         lines = []
         for c in detail.contacts:

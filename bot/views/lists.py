@@ -7,7 +7,7 @@ from datetime import datetime
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.ids import Action
-from bot.metadata import PendingAction
+from bot.metadata import ListPage, PendingAction
 from bot.views.text import ago, esc, esc_cut, plain, user, when
 from store.dto import LeadSummary, SearchHit
 
@@ -82,3 +82,24 @@ def pick_lead(ref: str, matches: list[LeadSummary], pending: PendingAction) -> t
 def no_match(ref: str) -> str:
     r = esc_cut(ref, 80)
     return f"No lead matches “{r}”. Try `/lead find {r}`, or create it with `/lead new {r}`."
+
+
+def lead_list(leads: list[LeadSummary], total: int, page: int, per_page: int, described: str, args: str, tz: str,
+              now: datetime) -> tuple[str, list[Block]]:
+    """One page of `/lead list`, with Previous / Next when there is more."""
+    if not leads:
+        text = f"No leads match {described}." if total == 0 else f"No more leads: {total} match {described}."
+        return text, [SectionBlock(text=MarkdownTextObject(text=text))]
+    first = page * per_page + 1
+    header = f"*{total}* lead{'s' if total != 1 else ''} match {described} · {first}–{first + len(leads) - 1}:"
+    blocks = _list_blocks(header, [_row(lead, tz, now) for lead in leads], None)
+    buttons = []
+    if page > 0:
+        buttons.append(ButtonElement(text="Previous", action_id=f"{Action.LIST_PAGE}:prev",
+                                     value=ListPage(args=args[:500], page=page - 1).dump()))
+    if first + len(leads) - 1 < total:
+        buttons.append(ButtonElement(text="Next", action_id=f"{Action.LIST_PAGE}:next",
+                                     value=ListPage(args=args[:500], page=page + 1).dump()))
+    if buttons:
+        blocks.append(ActionsBlock(elements=buttons))
+    return f"{total} leads match {described}", blocks

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.views.text import duration_text, user
+from bot.views.text import duration_text, esc, user
 from store.dto import NudgePolicy
 
 
@@ -40,3 +40,9 @@ def policy_state(p: NudgePolicy) -> str:
             f"then escalation to the owner's manager is *{'on' if p.escalate else 'off'}* "
             f"(default manager: {manager}).\n"
             "Change with `/lead settings repeat 12h`, `repeats 3`, `escalate on|off`, `manager @boss`.")
+
+
+def workspace_state(words: dict) -> str:
+    types = ", ".join(esc(t) for t in words["org_types"])
+    return (f"*Workspace:* deals in *{esc(words['currency'])}*; organization types: {types}.\n"
+            "Change with `/lead settings currency USD` or `/lead settings types Shop, Agency, Partner`.")

@@ -99,6 +99,7 @@ class Lead(Base):
     __tablename__ = "lead"
     __table_args__ = (
         Index("ix_lead_team_owner_open", "team_id", "owner_id", "is_open"),
+        Index("ix_lead_team_status", "team_id", "status", "status_since"),
         Index("ix_lead_team_org", "team_id", "organization_id"),
         Index("ix_lead_card", "card_channel", "card_ts"),
         Index("ix_lead_sla_due", "sla_due_at"),

@@ -19,6 +19,7 @@ from store.errors import Invalid
 from store.models import Activity, Assignment, Contact, FollowUp, Lead, Organization
 from store.services import outbox, pipeline, routing
 from store.services.deal_stages import deals_by_lead
+from store.services.organizations import org_info
 from store.services.snapshots import _lead_query, load_lead, summaries
 from store.services.timeline import timeline_page
 from store.text import EMAIL, clean, domain_of, like_escape, name_key
@@ -285,7 +286,7 @@ def lead_detail(db: Database, team_id: str, lead_id: int, *, entries: int = 8) -
         ) or 0
         closed = deals_by_lead(s, team_id, {lead.id: lead.organization.name}, open_only=False).get(lead.id, [])
         return LeadDetail(summary, contacts, timeline_page(s, team_id, lead_id, limit=entries), meaning, count,
-                          tuple(closed))
+                          tuple(closed), org_info(s, team_id, lead.organization_id))
 
 
 def suggest(db: Database, team_id: str, query: str, *, limit: int = 25) -> list[LeadSummary]:
@@ -327,3 +328,35 @@ def history(db: Database, team_id: str, lead_id: int, *, page: int = 0, per_page
         lead = summaries(s, team_id, [load_lead(s, team_id, lead_id)])[0]
         rows = timeline_page(s, team_id, lead_id, limit=per_page + 1, offset=page * per_page)
         return lead, rows[:per_page], len(rows) > per_page
+
+
+def list_leads(db: Database, team_id: str, *, statuses: list[str] | None = None, owner_id: str | None = None,
+               org_type: str | None = None, segment: str | None = None, authority: str | None = None,
+               include_closed: bool = False, page: int = 0, per_page: int = 20) -> tuple[list[LeadSummary], int]:
+    """`/lead list`: leads by status, owner, organization type, segment and decision authority, a page at a
+    time (newest status change first) and how many match in all."""
+    where = [Lead.team_id == team_id]
+    if not include_closed and not statuses:
+        where.append(Lead.is_open.is_(True))
+    if statuses:
+        where.append(Lead.status.in_(statuses))
+    if owner_id:
+        where.append(Lead.owner_id == owner_id)
+    if segment:
+        where.append(func.lower(Lead.segment) == segment.lower())
+    org_where = []
+    if org_type:
+        org_where.append(func.lower(Organization.kind) == org_type.lower())
+    if authority:
+        org_where.append(Organization.decision_authority == authority)
+    with db.read() as s:
+        count = select(func.count()).select_from(Lead).where(*where)
+        rows = _lead_query(team_id).where(*where[1:])
+        if org_where:
+            count = count.join(Organization, Organization.id == Lead.organization_id).where(*org_where)
+            rows = rows.where(Lead.organization_id.in_(select(Organization.id).where(
+                Organization.team_id == team_id, *org_where)))
+        total = s.scalar(count) or 0
+        found = s.scalars(rows.order_by(Lead.status_since.desc(), Lead.id.desc())
+                          .limit(per_page).offset(page * per_page)).unique().all()
+        return summaries(s, team_id, list(found)), total

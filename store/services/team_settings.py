@@ -14,7 +14,11 @@ from store.dto import NudgePolicy
 from store.errors import Invalid
 from store.models import Member, Team
 from store.services.members import NEVER, member_row, require_manager, require_person  # noqa: F401 - NEVER re-exported
+from store.money import currency_code
+from store.services.deal_stages import currency_of
+from store.services.organizations import org_types
 from store.services.pipeline import ensure_team
+from store.text import clean
 
 
 def policy(s: Session, team_id: str) -> NudgePolicy:
@@ -95,3 +99,28 @@ def set_digest(db: Database, clock: Clock, team_id: str, user_id: str, *, enable
         if at is not None:
             m.digest_time, m.digest_enabled = parse_hhmm(at), True
         return m.digest_enabled, m.digest_time
+
+
+def workspace(db: Database, team_id: str) -> dict:
+    """The workspace's CRM words: its currency and its organization types."""
+    with db.read() as s:
+        return {"currency": currency_of(s, team_id), "org_types": org_types(s, team_id)}
+
+
+def set_workspace(db: Database, clock: Clock, team_id: str, actor_id: str, *, currency: str | None = None,
+                  org_types: list[str] | None = None) -> dict:
+    """Managers set the currency new deals use and the organization types on offer."""
+    require_manager(db, team_id, actor_id, "settings")
+    changes: dict = {}
+    if currency is not None:
+        changes["currency"] = currency_code(currency, field="value")
+    if org_types is not None:
+        names = list(dict.fromkeys(n for n in (clean(t, single_line=True, limit=40) for t in org_types) if n))
+        if not 1 <= len(names) <= 50:
+            raise Invalid("org_types_count", field="value")
+        changes["org_types"] = names
+    with db.write() as s:
+        ensure_team(s, team_id, clock)
+        team = s.get(Team, team_id, with_for_update=s.bind.dialect.name == "postgresql")
+        team.settings = {**(team.settings or {}), **changes}
+    return workspace(db, team_id)

@@ -1,4 +1,5 @@
-"""deals: stages with probabilities, deals (minor-unit amounts), deal history, organization relations, approver
+"""deals: stages with probabilities, deals (minor-unit amounts), deal history, organization relations, approver,
+leads by status
 
 Revision ID: 0006
 Revises: 0005
@@ -18,6 +19,7 @@ ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 def upgrade() -> None:
     with op.batch_alter_table('organization') as b:
         b.add_column(sa.Column('approver', sa.String(length=200), nullable=True))
+    op.create_index('ix_lead_team_status', 'lead', ['team_id', 'status', 'status_since'])
     op.create_table(
         'deal_stage',
         sa.Column('team_id', sa.String(length=32), nullable=False),
@@ -103,5 +105,6 @@ def downgrade() -> None:
         op.drop_index(name, table_name='deal')
     op.drop_table('deal')
     op.drop_table('deal_stage')
+    op.drop_index('ix_lead_team_status', table_name='lead')
     with op.batch_alter_table('organization') as b:
         b.drop_column('approver')

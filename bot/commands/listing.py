@@ -1,0 +1,108 @@
+"""`/lead list [status…] [mine|@rep|all] [type:x] [segment:x] [authority:x]`: the day's list, a page at a time."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import Ack
+
+from bot.commands.parse import USER_MENTION
+from bot.context import Req
+from bot.errors import Listeners
+from bot.ids import Action
+from bot.metadata import ListPage
+from bot.views.lists import lead_list
+from bot.views.text import esc, esc_cut, user
+from bot.wording import Refusal
+from store.errors import Invalid
+from store.services import leads, organizations, pipeline
+from store.text import name_key
+from store.vocabulary import AUTHORITY
+
+listeners = Listeners()
+register = listeners.register
+PER_PAGE = 20
+USAGE = ("Filters: statuses (`potential`, `closing`), `mine` or `@rep`, `type:agency`, `segment:smb`, "
+         "`authority:alone|internal|external`, `all` for closed leads too. E.g. `/lead list potential mine`.")
+
+
+def list_command(req: Req, args: str) -> None:
+    show(req, args, 0)
+
+
+def show(req: Req, args: str, page: int, *, replace: bool = False) -> None:
+    f = read_filters(req, args)
+    found, total = leads.list_leads(req.db, req.team_id, page=page, per_page=PER_PAGE, **f)
+    text, blocks = lead_list(found, total, page, PER_PAGE, describe(f), args, req.tz(), req.clock.now())
+    req.reply(text, blocks, **({"replace_original": True} if replace else {}))
+
+
+@listeners.action(re.compile(f"^{Action.LIST_PAGE}:"))
+def list_page(ack: Ack, req: Req) -> None:
+    ack()
+    ref = ListPage.load(req.action.get("value"))
+    if ref is None:
+        raise Refusal("That list is out of date. Run `/lead list` again.")
+    show(req, ref.args, max(0, ref.page), replace=True)
+
+
+def read_filters(req: Req, args: str) -> dict:
+    f: dict = {"statuses": [], "owner_id": None, "org_type": None, "segment": None, "authority": None,
+               "include_closed": False}
+    mention = USER_MENTION.search(args)
+    if mention:
+        f["owner_id"] = mention.group(1)
+    words = USER_MENTION.sub(" ", args).split()
+    with req.db.read() as s:
+        options = pipeline.statuses(s, req.team_id)
+        types = organizations.org_types(s, req.team_id)
+    i = 0
+    while i < len(words):
+        word = words[i].lower()
+        key, _, value = word.partition(":")
+        if word in ("mine", "my", "me"):
+            f["owner_id"] = req.user_id
+        elif word in ("all", "closed"):
+            f["include_closed"] = True
+        elif value and key == "type":
+            f["org_type"] = next((t for t in types if name_key(t).startswith(name_key(value))), None)
+            if f["org_type"] is None:
+                raise Refusal(f"“{esc_cut(value, 30)}” is not a type here: {', '.join(types)}.")
+        elif value and key == "segment":
+            f["segment"] = value
+        elif value and key in ("authority", "decides"):
+            f["authority"] = next((k for k in AUTHORITY if k.startswith(value)), None)
+            if f["authority"] is None:
+                raise Refusal("Authority is `alone`, `internal` or `external`.")
+        else:  # a status, maybe of two words (`bad fit`)
+            two = " ".join(words[i:i + 2])
+            status = _status(options, two) if i + 1 < len(words) else None
+            if status:
+                i += 1
+            else:
+                status = _status(options, words[i])
+            if status is None:
+                raise Refusal(f"I don't know the filter `{esc_cut(words[i], 30)}`. " + USAGE)
+            f["statuses"].append(status)
+        i += 1
+    return f
+
+
+def _status(options, text: str) -> str | None:
+    try:
+        return pipeline.match_status(options, text).name
+    except Invalid:
+        return None
+
+
+def describe(f: dict) -> str:
+    bits = [", ".join(f"*{esc(s)}*" for s in f["statuses"]) or ("all statuses" if f["include_closed"] else "open")]
+    if f["owner_id"]:
+        bits.append(f"owned by {user(f['owner_id'])}")
+    if f["org_type"]:
+        bits.append(f"type {esc(f['org_type'])}")
+    if f["segment"]:
+        bits.append(f"segment {esc(f['segment'])}")
+    if f["authority"]:
+        bits.append(AUTHORITY[f["authority"]].lower())
+    return " · ".join(bits)

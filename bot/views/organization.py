@@ -1,0 +1,64 @@
+"""What people see of an organization: who it is (type, who decides), its relations both ways, its form."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, ExternalDataSelectElement, MarkdownTextObject, Option, SectionBlock
+from slack_sdk.models.views import View
+
+from bot.ids import Action, Callback, Field
+from bot.metadata import ModalContext
+from bot.views.lead_modals import labelled, select_input, text_input
+from bot.views.text import esc, esc_cut, plain
+from store.dto import OrgInfo
+from store.vocabulary import AUTHORITY
+
+# The relation as seen from this organization → how the store records it (from, to, kind).
+RELATION_CHOICES = {
+    "works_for": "It works for the one below (it is their agency)",
+    "agency": "The one below is its agency",
+    "referred": "It referred the one below",
+    "referred_by": "The one below referred it",
+}
+
+
+def org_line(org: OrgInfo) -> str | None:
+    """`Shop · needs internal approval (the owner's wife) · works for: Busan Bakery · agency: Pixel Lab`."""
+    bits = []
+    if org.kind:
+        bits.append(esc(org.kind))
+    if org.authority:
+        who = f" ({esc_cut(org.approver, 120)})" if org.approver and org.authority != "alone" else ""
+        bits.append(AUTHORITY.get(org.authority, org.authority).lower() + who)
+    grouped: dict[str, list[str]] = {}
+    for how, _other_id, name in org.relations:
+        grouped.setdefault(how, []).append(esc_cut(name, 80))
+    bits += [f"{how}: {', '.join(names[:5])}" + (f" +{len(names) - 5}" if len(names) > 5 else "")
+             for how, names in grouped.items()]
+    return " · ".join(bits) or None
+
+
+def org_option(org_id: int, name: str) -> Option:
+    return Option(value=str(org_id), label=plain(name, 75))
+
+
+def organization_modal(org: OrgInfo, types: list[str], ctx: ModalContext) -> View:
+    type_opts = [Option(value=t, label=plain(t, 75)) for t in types]
+    auth_opts = [Option(value=k, label=v) for k, v in AUTHORITY.items()]
+    rel_opts = [Option(value=k, label=plain(v, 75)) for k, v in RELATION_CHOICES.items()]
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=f"*{esc_cut(org.name, 200)}*" + (
+            f"\n{org_line(org)}" if org_line(org) else ""))),
+        select_input(Field.ORG_TYPE, "Type", type_opts, initial=next((o for o in type_opts if o.value == org.kind), None),
+                     hint="What kind of customer: they buy differently."),
+        select_input(Field.AUTHORITY, "Decision authority", auth_opts,
+                     initial=next((o for o in auth_opts if o.value == org.authority), None),
+                     hint="Who can say yes. Talking at length to someone who can't decide goes nowhere."),
+        text_input(Field.APPROVER, "Who approves", max_length=200, initial=org.approver,
+                   hint="When someone else must approve: who (e.g. the owner, head office, the agency)."),
+        labelled(Field.RELATED, "Related organization", ExternalDataSelectElement(
+            action_id=Action.ORG_SELECT, placeholder="Search organizations…", min_query_length=1),
+            hint="An agency that works for it, a shop it works for, a partner who referred it."),
+        select_input(Field.RELATION, "Relation", rel_opts),
+    ]
+    return View(type="modal", callback_id=Callback.ORGANIZATION, title="Organization", submit="Save",
+                close="Cancel", private_metadata=ctx.dump(), blocks=blocks)

@@ -1,0 +1,106 @@
+"""Organizations: what kind of customer each is (type), who can decide (authority, approver), and how
+they are related (an agency works for shops, a partner referred a customer), read both ways."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from store.clock import Clock
+from store.db import Database
+from store.dto import OrgInfo
+from store.errors import Invalid, NotFound
+from store.models import Organization, OrganizationRelation, Team
+from store.services import pipeline
+from store.text import clean, like_escape, name_key
+from store.vocabulary import AUTHORITY, ORG_TYPES, RELATIONS
+
+
+def org_types(s: Session, team_id: str) -> list[str]:
+    team = s.get(Team, team_id)
+    return list(((team.settings or {}).get("org_types") if team else None) or ORG_TYPES)
+
+
+def org_info(s: Session, team_id: str, org_id: int) -> OrgInfo:
+    org = s.scalar(select(Organization).where(Organization.team_id == team_id, Organization.id == org_id))
+    if org is None:
+        raise NotFound("organization_not_found", org_id=org_id)
+    rows = s.execute(
+        select(OrganizationRelation, Organization.name)
+        .join(Organization, or_(
+            (OrganizationRelation.from_id == org_id) & (Organization.id == OrganizationRelation.to_id),
+            (OrganizationRelation.to_id == org_id) & (Organization.id == OrganizationRelation.from_id)))
+        .where(OrganizationRelation.team_id == team_id,
+               or_(OrganizationRelation.from_id == org_id, OrganizationRelation.to_id == org_id))
+        .order_by(OrganizationRelation.id).limit(40)
+    ).all()
+    relations = tuple(
+        (RELATIONS[r.kind][0 if r.from_id == org_id else 1], r.to_id if r.from_id == org_id else r.from_id, name)
+        for r, name in rows if r.kind in RELATIONS)
+    return OrgInfo(org.id, org.name, org.domain, org.kind, org.decision_authority, org.approver, org.segment,
+                   org.status, relations)
+
+
+def classify(db: Database, clock: Clock, team_id: str, org_id: int, *, kind: str | None,
+             authority: str | None, approver: str | None) -> OrgInfo:
+    """Set what kind of customer it is and who decides (None leaves a value as it is)."""
+    with db.write() as s:
+        pipeline.ensure_team(s, team_id, clock)
+        org = s.scalar(select(Organization).where(Organization.team_id == team_id, Organization.id == org_id)
+                       .with_for_update())
+        if org is None:
+            raise NotFound("organization_not_found", org_id=org_id)
+        if kind is not None:
+            types = org_types(s, team_id)
+            match = next((t for t in types if name_key(t) == name_key(kind)), None)
+            if match is None:
+                raise Invalid("choice_unknown", field="org_type", text=kind, what="type", options=", ".join(types))
+            org.kind = match
+        if authority is not None:
+            if authority not in AUTHORITY:
+                raise Invalid("choice_unknown", field="authority", text=authority, what="decision authority",
+                              options=", ".join(AUTHORITY.values()))
+            org.decision_authority = authority
+        if approver is not None:
+            org.approver = clean(approver, single_line=True, limit=200)
+        s.flush()
+        return org_info(s, team_id, org.id)
+
+
+def relate(db: Database, clock: Clock, team_id: str, actor_id: str, from_id: int, to_id: int, kind: str, *,
+           note: str | None = None) -> OrgInfo:
+    """`from_id` works for / referred `to_id`. Relating an organization to itself is refused; the same
+    relation twice is one."""
+    if kind not in RELATIONS:
+        raise Invalid("choice_unknown", field="relation", text=kind, what="relation",
+                      options=", ".join(v[0] for v in RELATIONS.values()))
+    if from_id == to_id:
+        raise Invalid("relation_self", field="related")
+    try:
+        with db.write() as s:
+            found = s.scalars(select(Organization.id).where(Organization.team_id == team_id,
+                                                            Organization.id.in_([from_id, to_id]))).all()
+            if len(set(found)) != 2:
+                raise NotFound("organization_not_found", org_id=to_id)
+            exists = s.scalar(select(OrganizationRelation.id).where(
+                OrganizationRelation.team_id == team_id, OrganizationRelation.from_id == from_id,
+                OrganizationRelation.to_id == to_id, OrganizationRelation.kind == kind))
+            if exists is None:
+                s.add(OrganizationRelation(team_id=team_id, from_id=from_id, to_id=to_id, kind=kind,
+                                           note=clean(note, limit=500), created_by=actor_id, created_at=clock.now()))
+                s.flush()
+            return org_info(s, team_id, from_id)
+    except IntegrityError:  # the same relation, saved twice at once
+        with db.read() as s:
+            return org_info(s, team_id, from_id)
+
+
+def suggest(db: Database, team_id: str, query: str, *, limit: int = 25) -> list[tuple[int, str]]:
+    """Organizations whose name starts with the query (type-ahead); (id, name)."""
+    key = name_key(query)
+    with db.read() as s:
+        q = select(Organization.id, Organization.name).where(Organization.team_id == team_id)
+        if key:
+            q = q.where(Organization.name_key.like(like_escape(key) + "%", escape="\\"))
+        return [(i, n) for i, n in s.execute(q.order_by(Organization.name_key).limit(limit))]
