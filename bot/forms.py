@@ -99,6 +99,9 @@ class DealForm(Form):
     lost_reason: str | None = None
     lost_note: str | None = None
     deal: int | None = None  # the lost modal: which of the lead's open deals
+    merge_into: str | None = None  # converting: "keep", or the id of the organization it duplicates
+    contact_name: str | None = None
+    contact_email: str | None = None
 
 
 def local_to_utc(day: date, at: time | None, tz: str, default: time = time(9, 0)) -> datetime:

@@ -87,6 +87,8 @@ class Field(StrEnum):
     LOST_REASON = "lost_reason"
     LOST_NOTE = "lost_note"
     ORG_TYPE = "org_type"
+    MERGE_INTO = "merge_into"
+    CONTACT_EMAIL = "contact_email"
     AUTHORITY = "authority"
     APPROVER = "approver"
     RELATED = "related"

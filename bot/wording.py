@@ -50,6 +50,7 @@ MESSAGES: dict[str, str] = {
     # organizations
     "organization_not_found": "That organization no longer exists.",
     "org_types_count": "Give between 1 and 50 types, separated by commas.",
+    "merge_same": "That is this lead's own organization. Choose another one, or keep it.",
     "relation_self": "An organization can't be related to itself. Choose another one.",
     # people
     "bot_owner": "A bot can't own a lead. {hint}",

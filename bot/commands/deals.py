@@ -18,7 +18,7 @@ from bot.views import replies
 from bot.wording import Refusal
 from store.dto import DealChanged, DealInfo, DealInput, LeadSummary
 from store.errors import CrmError, Duplicate
-from store.services import deal_stages, deals, leads
+from store.services import deal_stages, deals, leads, organizations
 from store.text import name_key
 from store.vocabulary import CONVERT_AT
 
@@ -28,18 +28,19 @@ register = listeners.register
 
 def deal_modal(req: Req, lead: LeadSummary, ctx: ModalContext, *, deal: DealInfo | None = None,
                stage: str | None = None):
-    """The deal modal for this lead (built from cached stages: it must open within the trigger's 3 s)."""
+    """The deal modal for this lead (cached stages and two indexed look-ups: it opens within the trigger's 3 s)."""
     with req.db.read() as s:
         options, currency = deal_stages.stages(s, req.team_id), deal_stages.currency_of(s, req.team_id)
-    return views.deal_modal(options, ctx, lead, currency, deal=deal, stage=stage)
+        alikes = organizations.look_alikes(s, req.team_id, lead.organization_id) if ctx.converting else []
+    return views.deal_modal(options, ctx, lead, currency, deal=deal, stage=stage, look_alikes=alikes)
 
 
 def open_deal(req: Req, lead: LeadSummary, *, deal_id: int | None = None, stage: str | None = None,
               new: bool = False) -> None:
     """The deal modal: the deal named, else the lead's newest open deal, else (or when `new`) a new one."""
     deal = None if new else deals.deal_of_lead(req.db, req.team_id, lead.id, deal_id)
-    req.client.views_open(trigger_id=req.trigger_id,
-                          view=deal_modal(req, lead, req.modal_context(lead.id), deal=deal, stage=stage))
+    ctx = req.modal_context(lead.id).model_copy(update={"converting": True if not lead.deals and not deal else None})
+    req.client.views_open(trigger_id=req.trigger_id, view=deal_modal(req, lead, ctx, deal=deal, stage=stage))
 
 
 def answer_deal(req: Req, result: DealChanged, *, ctx: ModalContext | None = None) -> None:
@@ -148,11 +149,19 @@ def submit_deal(ack: Ack, req: Req, view: dict) -> None:
     try:
         if form.owner:
             req.person(form.owner)
-        result = deals.save_deal(req.db, req.clock, req.team_id, req.user_id, DealInput(
-            ctx.lead_id, deal_id=ctx.deal_id, name=form.deal_name, amount=form.amount or "",
-            recurring=form.billing == "monthly", stage=form.stage, expected_close=form.expected_close,
-            next_step=form.next_step, owner_id=form.owner, kind=form.kind, lost_reason=form.lost_reason,
-            lost_note=form.lost_note), idempotency_key=f"deal-view:{view['id']}")  # the id outlives a converted update modal
+        inp = DealInput(ctx.lead_id, deal_id=ctx.deal_id, name=form.deal_name, amount=form.amount or "",
+                        recurring=form.billing == "monthly", stage=form.stage, expected_close=form.expected_close,
+                        next_step=form.next_step, owner_id=form.owner, kind=form.kind, lost_reason=form.lost_reason,
+                        lost_note=form.lost_note)
+        key = f"deal-view:{view['id']}"  # its own: the id outlives an update modal that became this one
+        if ctx.converting:
+            merge = form.merge_into if form.merge_into not in (None, "keep") else None
+            result = deals.convert(req.db, req.clock, req.team_id, req.user_id, inp,
+                                   merge_into=int(merge) if merge and merge.isdigit() else None,
+                                   contact_name=form.contact_name, contact_email=form.contact_email,
+                                   idempotency_key=key)
+        else:
+            result = deals.save_deal(req.db, req.clock, req.team_id, req.user_id, inp, idempotency_key=key)
     except Duplicate:
         return ack()
     except CrmError as exc:

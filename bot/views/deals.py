@@ -60,9 +60,26 @@ def deal_thread_line(deal: dict) -> str:
     return f"Deal {name} updated: *{esc(deal.get('to'))}* · {amount}{close}"
 
 
+def conversion_inputs(lead: LeadSummary, look_alikes: list[tuple[int, str, str]]) -> list[Block]:
+    """Converting: confirm the organization (or merge it into the one it duplicates) and the contact."""
+    blocks: list[Block] = []
+    if look_alikes:
+        keep = Option(value="keep", label=plain(f"Keep {lead.company}", 75))
+        options = [keep] + [Option(value=str(i), label=plain(f"Merge into {name} ({why})", 75))
+                            for i, name, why in look_alikes]
+        blocks.append(select_input(Field.MERGE_INTO, "Organization", options, optional=False, initial=keep,
+                                   hint="These look like the same customer. Merge to keep one history."))
+    c = lead.contact
+    blocks += [text_input(Field.CONTACT_NAME, "Contact name", max_length=200, initial=c.name if c else None),
+               text_input(Field.CONTACT_EMAIL, "Contact email", max_length=320, initial=c.email if c else None)]
+    return blocks
+
+
 def deal_modal(stages: list[StageInfo], ctx: ModalContext, lead: LeadSummary, currency: str, *,
-               deal: DealInfo | None = None, stage: str | None = None) -> View:
-    """Create or edit a deal. `stage` preselects one (Won from `/lead won`)."""
+               deal: DealInfo | None = None, stage: str | None = None,
+               look_alikes: list[tuple[int, str, str]] | None = None) -> View:
+    """Create or edit a deal. `stage` preselects one (Won from `/lead won`). Converting a lead, the
+    organization and its contact are confirmed first."""
     stage_opts = [Option(value=s.name, label=plain(stage_label(s), 75)) for s in stages]
     current = stage or (deal.stage if deal else stages[0].name)
     initial_stage = next((o for o in stage_opts if o.value == current), None)
@@ -73,6 +90,7 @@ def deal_modal(stages: list[StageInfo], ctx: ModalContext, lead: LeadSummary, cu
         amount = money(deal.amount_minor, deal.currency).replace("/month", "")
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f"*{esc_cut(lead.company, 200)}* · #{lead.id} · {esc(lead.status)}")),
+        *(conversion_inputs(lead, look_alikes or []) if ctx.converting else []),
         text_input(Field.DEAL_NAME, "Deal name", optional=False, max_length=200,
                    initial=(deal.name if deal else lead.company)[:200]),
         text_input(Field.AMOUNT, "Amount", optional=False, max_length=40, initial=amount,

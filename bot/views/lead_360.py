@@ -125,7 +125,7 @@ def lead_360(detail: LeadDetail, tz: str, now: datetime) -> tuple[str, list[Bloc
         ButtonElement(text="Log activity", action_id=Action.CARD_LOG, value=ref, style="primary"),
         ButtonElement(text="Change status", action_id=Action.CARD_STATUS, value=ref),
         ButtonElement(text="Reassign", action_id=Action.CARD_REASSIGN, value=ref),
-        ButtonElement(text="Deal", action_id=Action.CARD_DEAL, value=ref),
+        ButtonElement(text="Deal" if lead.deals else "Convert", action_id=Action.CARD_DEAL, value=ref),
         ButtonElement(text="History", action_id=Action.CARD_HISTORY, value=ref),
     ]))
     return f"{esc_cut(lead.company, 200)}: {esc(lead.status)}, owner {user(lead.owner_id)}", blocks

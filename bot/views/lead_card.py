@@ -62,7 +62,7 @@ def lead_card(lead: LeadSummary, owner_tz: str = "UTC") -> tuple[str, list[Block
     else:
         elements = [log, ButtonElement(text="Change status", action_id=Action.CARD_STATUS, value=ref),
                     ButtonElement(text="Reassign", action_id=Action.CARD_REASSIGN, value=ref),
-                    ButtonElement(text="Deal", action_id=Action.CARD_DEAL, value=ref),
+                    ButtonElement(text="Deal" if lead.deals else "Convert", action_id=Action.CARD_DEAL, value=ref),
                     ButtonElement(text="History", action_id=Action.CARD_HISTORY, value=ref),
                     ButtonElement(text="Follow", action_id=Action.CARD_FOLLOW, value=ref)]
     blocks.append(ActionsBlock(block_id=B.CARD_ACTIONS, elements=elements))

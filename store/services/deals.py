@@ -17,14 +17,14 @@ from store.clock import Clock
 from store.db import Database
 from store.dto import ChangeRecord, DealChanged, DealInfo, DealInput, PipelineSummary, StageInfo, StageTotal
 from store.errors import Duplicate, Invalid, NotFound
-from store.models import Deal, DealChange, Lead, Organization, StatusChange
+from store.models import Contact, Deal, DealChange, Lead, Organization, StatusChange
 from store.money import parse_amount
-from store.services import followers, outbox, pipeline
+from store.services import followers, organizations, outbox, pipeline
 from store.services.deal_stages import currency_of, deal_info, match_stage, stages
 from store.services.members import require_person
 from store.services.once import once
 from store.services.snapshots import lead_summary, load_lead
-from store.text import clean, name_key
+from store.text import EMAIL, clean, name_key
 from store.vocabulary import DEAL_KINDS, LOST_REASONS, WON_STATUS
 
 LIST_DEALS = 20  # deals with a button in /lead pipeline
@@ -33,6 +33,21 @@ LIST_DEALS = 20  # deals with a button in /lead pipeline
 def save_deal(db: Database, clock: Clock, team_id: str, actor_id: str, inp: DealInput, *,
               idempotency_key: str | None = None) -> DealChanged:
     """Create the lead's deal (`inp.deal_id` None) or change one. Raises Invalid(field=…) for bad input."""
+    try:
+        with db.write() as s:
+            pipeline.ensure_team(s, team_id, clock)
+            if not once(s, team_id, idempotency_key, clock.now()):
+                raise Duplicate("already_saved")
+            return _save(s, team_id, actor_id, inp, clock.now())
+    except IntegrityError:
+        raise Duplicate("already_saved") from None
+
+
+def convert(db: Database, clock: Clock, team_id: str, actor_id: str, inp: DealInput, *, merge_into: int | None = None,
+            contact_name: str | None = None, contact_email: str | None = None,
+            idempotency_key: str | None = None) -> DealChanged:
+    """Lead conversion in one transaction: the organization confirmed (or merged into the existing one it
+    duplicates), the primary contact confirmed, the first deal created."""
     now = clock.now()
     try:
         with db.write() as s:
@@ -40,26 +55,51 @@ def save_deal(db: Database, clock: Clock, team_id: str, actor_id: str, inp: Deal
             if not once(s, team_id, idempotency_key, now):
                 raise Duplicate("already_saved")
             lead = load_lead(s, team_id, inp.lead_id, for_update=True)
-            deal = _deal_of(s, team_id, inp.deal_id, lead.id) if inp.deal_id else None
-            options = stages(s, team_id)
-            by_name = {o.name: o for o in options}
-            if inp.stage:
-                stage = match_stage(options, inp.stage)
-            else:
-                stage = by_name.get(deal.stage if deal else "", options[0])
-            old = deal_info(deal, lead.organization.name, by_name) if deal else None
-            deal = deal or Deal(team_id=team_id, organization_id=lead.organization_id, lead_id=lead.id,
-                                owner_id=lead.owner_id or actor_id, created_by=actor_id, created_at=now,
-                                currency=currency_of(s, team_id), amount_minor=0, kind="new", recurring=False,
-                                is_open=True, stage=stage.name)
-            _fill(s, deal, inp, stage, now, lead.organization.name, new=old is None)
-            deal.updated_at = now
-            if deal.id is None:
-                s.add(deal)
-            s.flush()
-            return _record(s, lead, deal, old, stage, actor_id, now)
+            if merge_into is not None:
+                organizations.merge(s, team_id, lead.organization_id, merge_into)
+            _confirm_contact(s, lead, contact_name, contact_email, now)
+            return _save(s, team_id, actor_id, inp, now)
     except IntegrityError:
         raise Duplicate("already_saved") from None
+
+
+def _confirm_contact(s, lead: Lead, name: str | None, email: str | None, now: datetime) -> None:
+    name, email = clean(name, single_line=True, limit=200), clean(email, single_line=True, limit=320)
+    if email and not EMAIL.match(email):
+        raise Invalid("email_invalid", field="contact_email", email=email[:80])
+    if not (name or email):
+        return
+    contact = s.get(Contact, lead.contact_id) if lead.contact_id else None
+    if contact is None:
+        contact = Contact(team_id=lead.team_id, organization_id=lead.organization_id, created_at=now)
+        s.add(contact)
+    contact.organization_id = lead.organization_id
+    contact.name, contact.name_key = name or contact.name, name_key(name) if name else contact.name_key
+    contact.email, contact.email_key = email or contact.email, email.lower() if email else contact.email_key
+    s.flush()
+    lead.contact_id = contact.id
+
+
+def _save(s, team_id: str, actor_id: str, inp: DealInput, now: datetime) -> DealChanged:
+    lead = load_lead(s, team_id, inp.lead_id, for_update=True)
+    deal = _deal_of(s, team_id, inp.deal_id, lead.id) if inp.deal_id else None
+    options = stages(s, team_id)
+    by_name = {o.name: o for o in options}
+    if inp.stage:
+        stage = match_stage(options, inp.stage)
+    else:
+        stage = by_name.get(deal.stage if deal else "", options[0])
+    old = deal_info(deal, lead.organization.name, by_name) if deal else None
+    deal = deal or Deal(team_id=team_id, organization_id=lead.organization_id, lead_id=lead.id,
+                        owner_id=lead.owner_id or actor_id, created_by=actor_id, created_at=now,
+                        currency=currency_of(s, team_id), amount_minor=0, kind="new", recurring=False,
+                        is_open=True, stage=stage.name)
+    _fill(s, deal, inp, stage, now, lead.organization.name, new=old is None)
+    deal.updated_at = now
+    if deal.id is None:
+        s.add(deal)
+    s.flush()
+    return _record(s, lead, deal, old, stage, actor_id, now)
 
 
 def decide(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int, outcome: str, *,

@@ -3,7 +3,7 @@ they are related (an agency works for shops, a partner referred a customer), rea
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -11,7 +11,7 @@ from store.clock import Clock
 from store.db import Database
 from store.dto import OrgInfo
 from store.errors import Invalid, NotFound
-from store.models import Organization, OrganizationRelation, Team
+from store.models import Contact, Deal, Lead, Organization, OrganizationRelation, Team
 from store.services import pipeline
 from store.text import clean, like_escape, name_key
 from store.vocabulary import AUTHORITY, ORG_TYPES, RELATIONS
@@ -104,3 +104,51 @@ def suggest(db: Database, team_id: str, query: str, *, limit: int = 25) -> list[
         if key:
             q = q.where(Organization.name_key.like(like_escape(key) + "%", escape="\\"))
         return [(i, n) for i, n in s.execute(q.order_by(Organization.name_key).limit(limit))]
+
+
+def look_alikes(s: Session, team_id: str, org_id: int, *, limit: int = 10) -> list[tuple[int, str, str]]:
+    """Other organizations that may be the same customer: the same e-mail domain or website, or a name
+    that starts like this one's first word (`Acme` and `Acme Shop`). (id, name, why)."""
+    org = s.scalar(select(Organization).where(Organization.team_id == team_id, Organization.id == org_id))
+    if org is None:
+        return []
+    found: dict[int, tuple[int, str, str]] = {}
+    if org.domain:
+        for i, n in s.execute(select(Organization.id, Organization.name).where(
+                Organization.team_id == team_id, Organization.domain == org.domain, Organization.id != org_id)
+                .limit(limit)):
+            found[i] = (i, n, f"same domain {org.domain}")
+    first = (org.name_key or "").split(" ")[0]
+    if len(first) >= 3:
+        for i, n in s.execute(select(Organization.id, Organization.name).where(
+                Organization.team_id == team_id, Organization.id != org_id,
+                or_(Organization.name_key == first,
+                    Organization.name_key.like(like_escape(first) + " %", escape="\\"))).limit(limit)):
+            found.setdefault(i, (i, n, "similar name"))
+    return list(found.values())[:limit]
+
+
+def merge(s: Session, team_id: str, duplicate_id: int, into_id: int) -> None:
+    """Inside the caller's transaction: everything of `duplicate_id` (leads, contacts, deals, relations)
+    moves to `into_id`, and the duplicate is removed."""
+    if duplicate_id == into_id:
+        raise Invalid("merge_same", field="merge_into")
+    ids = set(s.scalars(select(Organization.id).where(Organization.team_id == team_id,
+                                                      Organization.id.in_([duplicate_id, into_id]))))
+    if ids != {duplicate_id, into_id}:
+        raise NotFound("organization_not_found", org_id=into_id)
+    for model in (Lead, Contact, Deal):
+        s.execute(update(model).where(model.team_id == team_id, model.organization_id == duplicate_id)
+                  .values(organization_id=into_id).execution_options(synchronize_session=False))
+    for column, other in ((OrganizationRelation.from_id, OrganizationRelation.to_id),
+                          (OrganizationRelation.to_id, OrganizationRelation.from_id)):
+        rows = s.scalars(select(OrganizationRelation).where(OrganizationRelation.team_id == team_id,
+                                                            column == duplicate_id)).all()
+        for r in rows:
+            if getattr(r, other.key) == into_id:
+                s.delete(r)  # a relation between the two would become a relation to itself
+            else:
+                setattr(r, column.key, into_id)
+    s.flush()
+    s.execute(delete(Organization).where(Organization.team_id == team_id, Organization.id == duplicate_id))
+    s.expire_all()

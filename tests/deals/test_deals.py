@@ -48,8 +48,8 @@ def test_deal_modal_by_its_labels_field_errors_and_one_deal_per_submission(bot, 
     bot.command("new Acme Shop")
     bot.command("deal acme")
     view = bot.last_view()
-    assert view["title"]["text"] == "New deal"
-    assert labels(view) == ["Deal name", "Amount", "Billing", "Stage", "Expected close", "Next step", "Owner",
+    assert view["title"]["text"] == "Convert to a deal"  # its first deal: the organization and contact confirmed too
+    assert labels(view) == ["Contact name", "Contact email", "Deal name", "Amount", "Billing", "Stage", "Expected close", "Next step", "Owner",
                             "Type", "Lost reason", "Why it was lost"]
     stage_options = next(b for b in view["blocks"] if b.get("block_id") == "stage")["element"]["options"]
     assert [o["text"]["text"] for o in stage_options] == ["Discovery · 10%", "Demo · 30%", "Proposal · 60%",
@@ -181,3 +181,37 @@ def test_deal_text_is_escaped_and_a_deal_needs_its_own_team(bot, fake, db, clock
     assert not [c for c in fake.calls if "<!channel>" in str(c.args)]
     with pytest.raises(Exception):
         deals.save_deal(db, clock, "T2", "U1", DealInput(lead.id, amount="1m"))  # another team's lead
+
+
+def test_convert_button_offers_the_existing_organization_instead_of_a_duplicate(bot, fake, db, clock):
+    first = leads.create_lead(db, clock, "T1", "U1", leads.NewLead(company="Acme", email="kim@acme.kr")).lead
+    deals.save_deal(db, clock, "T1", "U1", DealInput(first.id, amount="1m", stage="Won"))
+    bot.command("new Acme Shop")  # the same customer typed differently, months later
+    card = fake.of("chat.postMessage")[-1]
+    bot.click(card, "Convert")
+    view = bot.last_view()
+    assert view["title"]["text"] == "Convert to a deal"
+    merge = next(b for b in view["blocks"] if b.get("block_id") == "merge_into")
+    assert [o["text"]["text"] for o in merge["element"]["options"]] == ["Keep Acme Shop",
+                                                                       "Merge into Acme (similar name)"]
+    r = bot.submit(view, {"Organization": "Merge into Acme (similar name)", "Contact name": "Jane Kim",
+                          "Contact email": "not-an-email", "Amount": "300만"})
+    assert "is not an e-mail address" in r.json["errors"]["contact_email"]
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Organization)) == 2  # a refused form changed nothing
+    r = bot.submit(view, {"Organization": "Merge into Acme (similar name)", "Contact name": "Jane Kim",
+                          "Contact email": "jane@acme.kr", "Amount": "300만", "Type": "Upsell"}, view_id="VCONV")
+    assert r.raw == b""
+    with db.read() as s:
+        orgs = s.scalars(select(Organization)).all()
+        assert [o.name for o in orgs] == ["Acme"]  # one customer, one history
+        lead_orgs = set(s.scalars(select(Lead.organization_id)))
+        assert lead_orgs == {orgs[0].id}
+        deal = s.scalar(select(Deal).where(Deal.kind == "upsell"))
+        assert deal.amount_minor == 3_000_000 and deal.organization_id == orgs[0].id
+    with db.read() as s:
+        second = s.scalar(select(Lead.id).where(Lead.id != first.id))
+    bot.command(f"show #{second}")
+    shown = message_text(bot.replies()[-1])
+    assert "Convert" not in shown and "Deal" in shown
+    assert "Jane Kim" in shown and "jane@acme.kr" in shown and "₩3,000,000" in shown

@@ -92,7 +92,7 @@ def test_pass_chain_and_accept(bot, fake, db):
     bot.click(card, "Accept", user="U3", channel="CQ")
     bot.click(card, "Accept", user="U3", channel="CQ")  # a double click: accepted once
     card = _card(fake)
-    assert buttons(card) == ["Log activity", "Change status", "Reassign", "Deal", "History", "Follow"] and "Accepted" in message_text(card)
+    assert buttons(card) == ["Log activity", "Change status", "Reassign", "Convert", "History", "Follow"] and "Accepted" in message_text(card)
     thread = [m for m in fake.of("chat.postMessage") if m.get("thread_ts")]
     assert sum("Accepted the lead" in message_text(m) for m in thread) == 1
     with db.read() as s:

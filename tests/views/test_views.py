@@ -39,7 +39,7 @@ def test_card_shows_the_lead_and_its_buttons():
     fields = [f["text"] for f in d[0]["fields"]]
     assert fields[0] == "*Status*\nQualifying" and fields[1] == "*Owner*\n<@U1>"
     assert "|Tue 24 Nov 10:00 CET>" in fields[3] and "send quote" in fields[3]
-    assert [e["text"]["text"] for e in d[-1]["elements"]] == ["Log activity", "Change status", "Reassign", "Deal",
+    assert [e["text"]["text"] for e in d[-1]["elements"]] == ["Log activity", "Change status", "Reassign", "Convert",
                                                            "History", "Follow"]
 
 
