@@ -40,7 +40,7 @@ def test_every_verb_word_is_its_own_and_help_and_mentions_come_from_the_table():
     assert all(f"/lead {v.usage}" in shown for v in verbs.VERBS if v.in_help)
     assert all(v.name in text for v in verbs.VERBS)
     thread_words = {v.name for v in verbs.VERBS if v.in_thread}
-    assert thread_words == {"log", "status", "assign", "followup", "show", "won", "lost"}
+    assert thread_words == {"log", "status", "assign", "followup", "show", "won", "lost", "churned"}
     assert verbs.lookup("new", in_thread=True) is None and verbs.lookup("fu", in_thread=True).name == "followup"
     assert "`log <text>`" in mention_help(verbs.THREAD_USAGES)
 

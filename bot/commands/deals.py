@@ -7,6 +7,7 @@ import re
 
 from slack_bolt import Ack
 
+from bot.commands.answers import answer_change
 from bot.commands.parse import USER_MENTION
 from bot.context import Req
 from bot.errors import Listeners
@@ -18,7 +19,8 @@ from bot.views import replies
 from bot.wording import Refusal
 from store.dto import DealChanged, DealInfo, DealInput, LeadSummary
 from store.errors import CrmError, Duplicate
-from store.services import deal_stages, deals, leads, organizations
+from store.services import deal_stages, deals, leads, organizations, updates
+from store.services.pipeline import statuses
 from store.text import name_key
 from store.vocabulary import CONVERT_AT
 
@@ -201,3 +203,21 @@ def offer_conversion(req: Req, result) -> None:
     offer = conversion(req, result)
     if offer and req.trigger_id and not req.in_thread:
         req.client.views_open(trigger_id=req.trigger_id, view=offer["view"])
+
+
+def prepare_churned(req: Req, _ref: str, rest: str) -> PendingAction:
+    if not rest:
+        raise Refusal("Why did they leave? Knowing it is the point: "
+                      + ("`@CRM churned moved to a cheaper tool`." if req.in_thread else
+                         "`/lead churned acme moved to a cheaper tool`."))
+    return PendingAction(verb="churned", arg=rest)
+
+
+def churned(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> None:
+    """A customer who paid (a recurring deal) and left: the status that says so, with why."""
+    with req.db.read() as s:
+        status = next((o.name for o in statuses(s, req.team_id) if name_key(o.name) == "churned"), None)
+    if status is None:
+        raise Refusal("This workspace's pipeline has no Churned status. Use `/lead status` with the one you use.")
+    answer_change(req, updates.change_status(req.db, req.clock, req.team_id, req.user_id, lead.id, status,
+                                             reason=pending.arg, idempotency_key=req.key))

@@ -7,9 +7,9 @@ slash command, the pick-one replay and a mention in the lead's thread.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
+from bot.commands.answers import answer_change, change, missing
 from bot.commands.deals import offer_conversion
 from bot.commands.parse import mentioned_user, parse_when
 from bot.context import Req
@@ -22,37 +22,8 @@ from bot.views.lead_modals import (
     update_modal_payload,
 )
 from bot.wording import Refusal
-from store.dto import LeadChanged, LeadSummary
+from store.dto import LeadSummary
 from store.services import leads, pipeline, updates
-
-
-def missing(req: Req, question: str, usage: str, words: str) -> Refusal:
-    """A verb typed without what it needs: ask, with an example for where the person is (`/lead log acme
-    …`, or `@CRM log …` in a lead's thread)."""
-    verb = usage.split(" ", 1)[0]
-    if req.in_thread:
-        return Refusal(f"{question} `@CRM {verb} {words}`.")
-    return Refusal(f"{question} Usage: `/lead {usage}`, e.g. `/lead {verb} acme {words}`.")
-
-
-def change(req: Req, service: Callable[..., LeadChanged], lead: LeadSummary, *args: object) -> None:
-    """One change to the lead, applied once (`req.key`: a replayed pick or a mention), then answered."""
-    answer_change(req, service(req.db, req.clock, req.team_id, req.user_id, lead.id, *args,
-                               idempotency_key=req.key))
-
-
-def answer_change(req: Req, result: LeadChanged) -> None:
-    """Deliver the change; confirm it to the asker (in a thread, the thread line is the answer). When an
-    activity was logged and a follow-up is still open, offer to close it."""
-    shown = req.deliver(result)
-    if req.in_thread:
-        return
-    lead, tz = shown.lead, req.tz()
-    text = replies.changed(lead, result.change, tz, shown.error)
-    if result.change.activity and lead.follow_up and not result.change.follow_up_at:
-        req.reply(text, replies.follow_up_still_open(text, lead, tz, req.clock.now()))
-        return
-    req.reply(text)
 
 
 # ------------------------------------------------------------------ verbs about no single lead

@@ -73,6 +73,8 @@ VERBS: tuple[Verb, ...] = (
          prepare=deals.prepare_won, act=deals.won, replay=True, in_thread=True),
     Verb("lost", "lost <lead> [reason]", "Its deal is lost; say why (Price, Timing, Competitor, No decision…).",
          ("lose",), prepare=deals.prepare_lost, act=deals.lost, replay=True, in_thread=True),
+    Verb("churned", "churned <lead> <why>", "A customer left: the status says so, with the reason, for the next rep.",
+         ("churn",), prepare=deals.prepare_churned, act=deals.churned, replay=True, in_thread=True),
     Verb("pipeline", "pipeline [mine|@rep|all]",
          "Open deals by stage: counts, amounts, weighted amounts, what closes this month.", run=deals.pipeline),
     Verb("org", "org <lead>", "The organization: type (shop, agency, partner), who decides, related organizations.",

@@ -215,3 +215,17 @@ def test_convert_button_offers_the_existing_organization_instead_of_a_duplicate(
     shown = message_text(bot.replies()[-1])
     assert "Convert" not in shown and "Deal" in shown
     assert "Jane Kim" in shown and "jane@acme.kr" in shown and "₩3,000,000" in shown
+
+
+def test_churned_asks_why_and_records_it(bot, fake, db, clock):
+    bot.command("new Acme Shop")
+    lead = leads.resolve_lead(db, "T1", "acme")[0]
+    deals.save_deal(db, clock, "T1", "U1", DealInput(lead.id, amount="50만", recurring=True, stage="Won"))
+    bot.command("churned acme")
+    assert "Why did they leave?" in bot.last_reply_text()
+    bot.command("churned acme moved to a cheaper tool")
+    with db.read() as s:
+        assert s.scalar(select(Lead.status)) == "Churned" and s.scalar(select(Organization.status)) == "Churned"
+    assert "*Customer* → *Churned*" in bot.last_reply_text()
+    thread = [message_text(m) for m in fake.of("chat.postMessage") if m.get("thread_ts")]
+    assert "moved to a cheaper tool" in thread[-1]
