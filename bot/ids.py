@@ -15,6 +15,7 @@ class Callback(StrEnum):
     WEIGHTS = "routing_weights"
     DEAL = "deal_edit"
     ORGANIZATION = "organization_edit"
+    PIPELINE = "pipeline_edit"
     DEAL_LOST = "deal_lost"
 
 
@@ -88,6 +89,11 @@ class Field(StrEnum):
     LOST_NOTE = "lost_note"
     ORG_TYPE = "org_type"
     MERGE_INTO = "merge_into"
+    TEMPLATE = "template"
+    STATUSES = "statuses"
+    MOVE_TO = "move_to"
+    STAGES = "stages"
+    MOVE_DEALS_TO = "move_deals_to"
     CONTACT_EMAIL = "contact_email"
     AUTHORITY = "authority"
     APPROVER = "approver"

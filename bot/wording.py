@@ -47,6 +47,15 @@ MESSAGES: dict[str, str] = {
     "no_stage_for": "The deal pipeline has no {outcome} stage. An admin can add one with /lead settings stages.",
     "stage_missing": "Which stage? Choose one of: {names}.",
     "stage_unknown": "“{text}” is not a deal stage here. Choose one of: {names}.",
+    # pipelines
+    "pipeline_name_long": "“{name}…” is too long: names have at most 40 characters.",
+    "pipeline_name_twice": "“{name}” is listed twice.",
+    "pipeline_size": "Give between 2 and {most} entries, one per line.",
+    "pipeline_rename_unknown": "There is no “{name}” to rename.",
+    "pipeline_retired_target": "{count} lead(s) or deal(s) are in {retired}, which you removed: say where they go.",
+    "pipeline_all_closed": "At least one status must be open (not marked closed).",
+    "stages_outcomes": "Deal stages need at least one open stage, exactly one marked won and one marked lost.",
+    "stages_probability": "Probabilities are whole percentages from 0 to 100.",
     # organizations
     "organization_not_found": "That organization no longer exists.",
     "org_types_count": "Give between 1 and 50 types, separated by commas.",

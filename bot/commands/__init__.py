@@ -6,6 +6,7 @@
 - `deals`: deal verbs (handlers in the verb table), the card's Deal button, the deal and lost forms;
 - `organizations`: the organization form (type, who decides, relations) and its type-ahead;
 - `listing`: `/lead list`'s filters and its Previous / Next;
+- `pipelines`: the form where managers edit the statuses and the deal stages;
 - `reminders`: the nudge DM's buttons and the reschedule form;
 - `queues`: routing queues' buttons and forms.
 """
@@ -14,11 +15,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.commands import card, deals, listing, organizations, queues, reminders, thread, verbs
+from bot.commands import card, deals, listing, organizations, pipelines, queues, reminders, thread, verbs
 
 
 def register(app: App) -> None:
     # Bolt tries listeners in registration order and stops at the first match: thread replies arrive by
     # the thousand, so events go first (a reply then skips the ~40 command, button and modal matchers).
-    for feature in (thread, verbs, card, deals, organizations, listing, reminders, queues):
+    for feature in (thread, verbs, card, deals, organizations, listing, pipelines, reminders, queues):
         feature.register(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands import pipelines
 from bot.commands.parse import USER_MENTION, mentioned_user
 from bot.context import Req
 from bot.views import preferences
@@ -65,8 +66,8 @@ def _setting(req: Req, key: str, value: str) -> dict:
         if req.person(boss).is_bot:
             raise Refusal("A bot can't be a manager or have one. Mention a person.")
         return {"default_manager_id": boss}
-    raise Refusal("Settings are `repeat`, `repeats`, `escalate`, `manager`, `currency` and `types`. "
-                  "See `/lead settings`.")
+    raise Refusal("Settings are `repeat`, `repeats`, `escalate`, `manager`, `currency`, `types` and "
+                  "`statuses` (the statuses and deal stages). See `/lead settings`.")
 
 
 def settings(req: Req, args: str) -> None:
@@ -76,6 +77,9 @@ def settings(req: Req, args: str) -> None:
                   + preferences.workspace_state(team_settings.workspace(req.db, req.team_id)))
         return
     key, value = words[0].lower(), " ".join(words[1:])
+    if key in ("statuses", "stages", "pipeline", "pipelines"):
+        pipelines.open_form(req)
+        return
     req.me()  # their role comes from their Slack profile
     members.require_manager(req.db, req.team_id, req.user_id, "settings")
     if not value:

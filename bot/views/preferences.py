@@ -45,4 +45,5 @@ def policy_state(p: NudgePolicy) -> str:
 def workspace_state(words: dict) -> str:
     types = ", ".join(esc(t) for t in words["org_types"])
     return (f"*Workspace:* deals in *{esc(words['currency'])}*; organization types: {types}.\n"
-            "Change with `/lead settings currency USD` or `/lead settings types Shop, Agency, Partner`.")
+            "Change with `/lead settings currency USD` or `/lead settings types Shop, Agency, Partner`; "
+            "statuses and deal stages with `/lead settings statuses`.")

@@ -51,8 +51,13 @@ def statuses(s: Session, team_id: str) -> list[StatusInfo]:
     return result
 
 
-def forget_cache() -> None:
-    _status_cache.clear()
+def forget_cache(team_id: str | None = None) -> None:
+    """Forget cached statuses (of one team, or all): this process reads them again at once, the others
+    within CACHE_SECONDS."""
+    if team_id is None:
+        _status_cache.clear()
+    else:
+        _status_cache.pop(team_id, None)
 
 
 def match_status(options: list[StatusInfo], text: str) -> StatusInfo:
