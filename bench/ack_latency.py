@@ -6,7 +6,10 @@ their own processes, as in production; this process plays Slack: the tests' fake
 each `views.open` on arrival and enforces the 3-second trigger window) and 16 reps, each sending
 signed `/lead update <company>` commands one after another, the next once the previous modal opened.
 
-    .venv/bin/python bench/ack_latency.py [--users 16] [--requests 40] [--leads 1000]
+    .venv/bin/python bench/ack_latency.py [--users 16] [--requests 40] [--leads 1000] [--verb update|deal]
+
+`--verb deal` measures the convert modal (`/lead deal <company>` on leads without deals: organization
+look-alikes, contact and deal fields).
 """
 
 from __future__ import annotations
@@ -83,7 +86,7 @@ def start(cmd: list[str], env: dict, port: int) -> subprocess.Popen:
 
 
 def drive(driver: SlackDriver, slack: Slack, users: int, per_user: int, companies: list[str], modal: bool,
-          pause: float):
+          pause: float, verb: str = "update"):
     """Rounds: all users send at the same instant, each waits for its ack (and its modal when `modal`),
     then everyone pauses `pause` seconds (reading the modal). Returns (acks, to_open, lost)."""
     acks, to_open, lost = [], [], []
@@ -97,7 +100,7 @@ def drive(driver: SlackDriver, slack: Slack, users: int, per_user: int, companie
             trigger = slack.new_trigger()
             event = threading.Event()
             slack.waiters[trigger] = event
-            body = urlencode({"command": "/lead", "text": f'update "{company}"', "team_id": "T1",
+            body = urlencode({"command": "/lead", "text": f'{verb} "{company}"', "team_id": "T1",
                               "user_id": f"U{u}", "channel_id": "C1", "trigger_id": trigger,
                               "response_url": driver.response_url(), "api_app_id": "A1"})
             sent = time.monotonic()
@@ -137,6 +140,8 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=40, help="commands per user")
     ap.add_argument("--leads", type=int, default=1000)
     ap.add_argument("--pause", type=float, default=1.0, help="seconds between rounds (a rep reading the modal)")
+    ap.add_argument("--verb", default="update", choices=("update", "deal"),
+                    help="update: the update modal; deal: the convert modal (leads without deals)")
     args = ap.parse_args()
 
     slack = Slack().start()
@@ -163,10 +168,10 @@ def main() -> int:
         floor_d = SlackDriver(f"http://127.0.0.1:{floor_port}", SECRET, slack, NoWait())  # type: ignore[arg-type]
         bot_d = SlackDriver(f"http://127.0.0.1:{bot_port}", SECRET, slack, NoWait())  # type: ignore[arg-type]
         drive(floor_d, slack, args.users, 3, companies, modal=False, pause=args.pause)  # warm-up
-        drive(bot_d, slack, args.users, 3, companies, modal=True, pause=args.pause)
+        drive(bot_d, slack, args.users, 3, companies, modal=True, pause=args.pause, verb=args.verb)
         floor_acks, _, _ = drive(floor_d, slack, args.users, args.requests, companies, modal=False,
                                   pause=args.pause)
-        bot_acks, to_open, lost = drive(bot_d, slack, args.users, args.requests, companies, modal=True,
+        bot_acks, to_open, lost = drive(bot_d, slack, args.users, args.requests, companies, modal=True, verb=args.verb,
                                       pause=args.pause)
     finally:
         for proc in (floor, bot):
@@ -174,7 +179,7 @@ def main() -> int:
             proc.wait(10)
         slack.stop()
 
-    print(f"{args.users} concurrent reps x {args.requests} `/lead update <company>` each; "
+    print(f"{args.users} concurrent reps x {args.requests} `/lead {args.verb} <company>` each; "
           f"{args.leads} leads in SQLite; bot and floor in their own processes\n")
     print("| measure                          |     n |  p50 ms |  p95 ms |  p99 ms |  max ms |")
     print("|----------------------------------|------:|--------:|--------:|--------:|--------:|")

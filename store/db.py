@@ -7,7 +7,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import and_, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -104,3 +104,12 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def prefix_match(col, key: str, dialect: str):
+    """Index-friendly prefix match on a lower-cased key column (names, e-mails)."""
+    from store.text import like_escape
+
+    if dialect == "sqlite":  # a BINARY-collated index range; LIKE would scan in SQLite
+        return and_(col >= key, col < key + "\U0010ffff")
+    return col.like(like_escape(key) + "%", escape="\\")  # text_pattern_ops index on PostgreSQL

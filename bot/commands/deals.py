@@ -40,7 +40,12 @@ def deal_modal(req: Req, lead: LeadSummary, ctx: ModalContext, *, deal: DealInfo
 def open_deal(req: Req, lead: LeadSummary, *, deal_id: int | None = None, stage: str | None = None,
               new: bool = False) -> None:
     """The deal modal: the deal named, else the lead's newest open deal, else (or when `new`) a new one."""
-    deal = None if new else deals.deal_of_lead(req.db, req.team_id, lead.id, deal_id)
+    if new:
+        deal = None
+    elif deal_id is None:  # the lead's snapshot carries its open deals, newest first: no query before the modal
+        deal = lead.deals[0] if lead.deals else None
+    else:
+        deal = deals.deal_of_lead(req.db, req.team_id, lead.id, deal_id)
     ctx = req.modal_context(lead.id).model_copy(update={"converting": True if not lead.deals and not deal else None})
     req.client.views_open(trigger_id=req.trigger_id, view=deal_modal(req, lead, ctx, deal=deal, stage=stage))
 

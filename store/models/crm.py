@@ -54,6 +54,7 @@ class Organization(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "name_key", name="uq_organization_team_name"),
         Index("ix_organization_team_domain", "team_id", "domain"),
+        Index("ix_organization_team_kind", "team_id", "kind"),
     )
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
@@ -100,6 +101,7 @@ class Lead(Base):
     __table_args__ = (
         Index("ix_lead_team_owner_open", "team_id", "owner_id", "is_open"),
         Index("ix_lead_team_status", "team_id", "status", "status_since"),
+        Index("ix_lead_team_open_since", "team_id", "is_open", "status_since"),
         Index("ix_lead_team_org", "team_id", "organization_id"),
         Index("ix_lead_card", "card_channel", "card_ts"),
         Index("ix_lead_sla_due", "sla_due_at"),

@@ -26,7 +26,8 @@ class Deal(Base):
 
     __tablename__ = "deal"
     __table_args__ = (
-        Index("ix_deal_team_open_stage", "team_id", "is_open", "stage"),
+        # covering: the pipeline's totals read the index alone, and each stage's deals come in close order
+        Index("ix_deal_team_open_stage", "team_id", "is_open", "stage", "expected_close", "currency", "amount_minor"),
         Index("ix_deal_team_owner_open", "team_id", "owner_id", "is_open"),
         Index("ix_deal_team_lead", "team_id", "lead_id"),
         Index("ix_deal_team_org", "team_id", "organization_id"),

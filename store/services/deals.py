@@ -252,11 +252,15 @@ def pipeline_summary(db: Database, clock: Clock, team_id: str, tz: str, *, owner
             t = totals.setdefault(stage_name, StageTotal(stage, 0, {}, {}))
             totals[stage_name] = _add(t, currency, int(count), int(amount or 0), stage.probability)
             month = _add(month, currency, int(month_count or 0), int(month_amount or 0), stage.probability)
-        order = case({o.name: o.position for o in options}, value=Deal.stage, else_=len(options))
-        listed = s.execute(select(Deal, Organization.name).join(Organization, Organization.id == Deal.organization_id)
-                           .where(*where).order_by(order, Deal.expected_close.is_(None), Deal.expected_close, Deal.id)
-                           .limit(limit)).all()
-        deals = [deal_info(d, company, by_name) for d, company in listed]
+        deals: list[DealInfo] = []
+        for stage in (o for o in options if o.outcome == "open" and totals[o.name].count):
+            if len(deals) >= limit:
+                break
+            listed = s.execute(select(Deal, Organization.name).join(Organization, Organization.id == Deal.organization_id)
+                               .where(*where, Deal.stage == stage.name)
+                               .order_by(Deal.expected_close.is_(None), Deal.expected_close, Deal.id)
+                               .limit(limit - len(deals))).all()  # one stage at a time, in close order, by index
+            deals += [deal_info(d, company, by_name) for d, company in listed]
         count = sum(t.count for t in totals.values())
         return PipelineSummary(sorted(totals.values(), key=lambda t: t.stage.position), month, deals,
                                max(0, count - len(deals)))

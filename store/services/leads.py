@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from store.clock import Clock
-from store.db import Database
+from store.db import Database, prefix_match
 from store.dto import (
     ContactInfo,
     LeadCreated,
@@ -146,13 +146,6 @@ def get_lead(db: Database, team_id: str, lead_id: int) -> LeadSummary:
         return summaries(s, team_id, [load_lead(s, team_id, lead_id)])[0]
 
 
-def _prefix(col, key: str, dialect: str):
-    """Index-friendly prefix match on a lower-cased key column."""
-    if dialect == "sqlite":  # BINARY-collated index range; LIKE would scan in SQLite
-        return and_(col >= key, col < key + "\U0010ffff")
-    return col.like(like_escape(key) + "%", escape="\\")  # text_pattern_ops index on PostgreSQL
-
-
 def resolve_lead(db: Database, team_id: str, ref: str, *, limit: int = 10) -> list[LeadSummary]:
     """`#id`, a contact e-mail, or an organization name (exact, else unique prefix). Open leads first."""
     ref = (clean(ref, single_line=True) or "").strip('"“”')
@@ -175,7 +168,7 @@ def resolve_lead(db: Database, team_id: str, ref: str, *, limit: int = 10) -> li
             else:
                 org_ids = (
                     select(Organization.id)
-                    .where(Organization.team_id == team_id, _prefix(Organization.name_key, key, dialect))
+                    .where(Organization.team_id == team_id, prefix_match(Organization.name_key, key, dialect))
                     .order_by(Organization.name_key)
                     .limit(limit + 1)
                 )
@@ -219,12 +212,12 @@ def search(db: Database, team_id: str, text: str, *, limit: int = 20) -> list[Se
         base = select(Organization.id).where(Organization.team_id == team_id)
         if q.startswith("#") and q[1:].isdigit():
             add(select(Lead.organization_id).where(Lead.team_id == team_id, Lead.id == int(q[1:])), "id")
-        add(base.where(_prefix(Organization.name_key, key, dialect)).order_by(Organization.name_key).limit(limit),
+        add(base.where(prefix_match(Organization.name_key, key, dialect)).order_by(Organization.name_key).limit(limit),
             "company")
-        add(base.where(_prefix(Organization.domain, domain_of(key) or key, dialect)).limit(limit), "domain")
+        add(base.where(prefix_match(Organization.domain, domain_of(key) or key, dialect)).limit(limit), "domain")
         contacts = select(Contact.organization_id).where(Contact.team_id == team_id)
-        add(contacts.where(_prefix(Contact.email_key, key, dialect)).limit(limit), "email")
-        add(contacts.where(_prefix(Contact.name_key, key, dialect)).limit(limit), "contact")
+        add(contacts.where(prefix_match(Contact.email_key, key, dialect)).limit(limit), "email")
+        add(contacts.where(prefix_match(Contact.name_key, key, dialect)).limit(limit), "contact")
         exact_kind = "@" in q or (q.startswith("#") and q[1:].isdigit())  # e-mails and ids are never inside names
         if len(found) < limit and len(key) >= 3 and not exact_kind:
             pattern = "%" + like_escape(key) + "%"  # a scan, bounded by the limit: names that contain the text
@@ -294,7 +287,7 @@ def suggest(db: Database, team_id: str, query: str, *, limit: int = 25) -> list[
     key = name_key(clean(query, single_line=True) or "")[:200]
     with db.read() as s:
         dialect = s.bind.dialect.name
-        cond = _prefix(Organization.name_key, key, dialect) if key else Organization.name_key.is_not(None)
+        cond = prefix_match(Organization.name_key, key, dialect) if key else Organization.name_key.is_not(None)
         org_ids = list(
             s.scalars(
                 select(Organization.id).where(Organization.team_id == team_id, cond)

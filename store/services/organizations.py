@@ -8,12 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from store.clock import Clock
-from store.db import Database
+from store.db import Database, prefix_match
 from store.dto import OrgInfo
 from store.errors import Invalid, NotFound
 from store.models import Contact, Deal, Lead, Organization, OrganizationRelation, Team
 from store.services import pipeline
-from store.text import clean, like_escape, name_key
+from store.text import clean, name_key
 from store.vocabulary import AUTHORITY, ORG_TYPES, RELATIONS
 
 
@@ -102,7 +102,7 @@ def suggest(db: Database, team_id: str, query: str, *, limit: int = 25) -> list[
     with db.read() as s:
         q = select(Organization.id, Organization.name).where(Organization.team_id == team_id)
         if key:
-            q = q.where(Organization.name_key.like(like_escape(key) + "%", escape="\\"))
+            q = q.where(prefix_match(Organization.name_key, key, s.bind.dialect.name))
         return [(i, n) for i, n in s.execute(q.order_by(Organization.name_key).limit(limit))]
 
 
@@ -123,7 +123,7 @@ def look_alikes(s: Session, team_id: str, org_id: int, *, limit: int = 10) -> li
         for i, n in s.execute(select(Organization.id, Organization.name).where(
                 Organization.team_id == team_id, Organization.id != org_id,
                 or_(Organization.name_key == first,
-                    Organization.name_key.like(like_escape(first) + " %", escape="\\"))).limit(limit)):
+                    prefix_match(Organization.name_key, first + " ", s.bind.dialect.name))).limit(limit)):
             found.setdefault(i, (i, n, "similar name"))
     return list(found.values())[:limit]
 

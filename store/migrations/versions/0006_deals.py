@@ -20,6 +20,8 @@ def upgrade() -> None:
     with op.batch_alter_table('organization') as b:
         b.add_column(sa.Column('approver', sa.String(length=200), nullable=True))
     op.create_index('ix_lead_team_status', 'lead', ['team_id', 'status', 'status_since'])
+    op.create_index('ix_lead_team_open_since', 'lead', ['team_id', 'is_open', 'status_since'])
+    op.create_index('ix_organization_team_kind', 'organization', ['team_id', 'kind'])
     op.create_table(
         'deal_stage',
         sa.Column('team_id', sa.String(length=32), nullable=False),
@@ -58,7 +60,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['team_id'], ['team.id']),
         sa.PrimaryKeyConstraint('id'),
     )
-    op.create_index('ix_deal_team_open_stage', 'deal', ['team_id', 'is_open', 'stage'])
+    op.create_index('ix_deal_team_open_stage', 'deal',
+                    ['team_id', 'is_open', 'stage', 'expected_close', 'currency', 'amount_minor'])
     op.create_index('ix_deal_team_owner_open', 'deal', ['team_id', 'owner_id', 'is_open'])
     op.create_index('ix_deal_team_lead', 'deal', ['team_id', 'lead_id'])
     op.create_index('ix_deal_team_org', 'deal', ['team_id', 'organization_id'])
@@ -105,6 +108,8 @@ def downgrade() -> None:
         op.drop_index(name, table_name='deal')
     op.drop_table('deal')
     op.drop_table('deal_stage')
+    op.drop_index('ix_organization_team_kind', table_name='organization')
+    op.drop_index('ix_lead_team_open_since', table_name='lead')
     op.drop_index('ix_lead_team_status', table_name='lead')
     with op.batch_alter_table('organization') as b:
         b.drop_column('approver')
