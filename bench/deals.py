@@ -108,6 +108,9 @@ def main() -> int:
     a = ap.parse_args()
     path = ROOT / "bench" / "out" / f"deals_{a.orgs}_{a.deals}_{a.entries}.db"
     path.parent.mkdir(parents=True, exist_ok=True)
+    if a.url is None and a.rebuild:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
     db = Database(a.url or f"sqlite:///{path}")
     with db.engine.connect() as c:
         fresh = db.dialect == "sqlite" and path.exists() and not a.rebuild

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
@@ -19,13 +19,16 @@ from bot import people
 from bot.ack_first import AckFirst
 from bot.crm import Crm
 from bot.delivery import deliver_lead
-from bot.metadata import ModalContext
+from bot.metadata import LeadRef, Meta, ModalContext
+from bot.wording import Refusal
 from store.clock import Clock
 from store.db import Database
 from store.dto import LeadSummary, MemberInfo
 from store.services import leads
 
 log = logging.getLogger(__name__)
+M = TypeVar("M", bound=Meta)
+STALE = "That button is out of date. Use `/lead show <lead>` for a fresh card."
 
 
 class AboutALead(Protocol):
@@ -75,6 +78,17 @@ class Req:
     def action(self) -> dict:
         """The clicked button or chosen menu item."""
         return (self.body.get("actions") or [{}])[0]
+
+    def button(self, model: type[M], stale: str = STALE) -> M:
+        """What the clicked button carries, or a clear answer when it is from an older version of a message."""
+        ref = model.load(self.action.get("value"))
+        if ref is None:
+            raise Refusal(stale)
+        return ref
+
+    def clicked_lead(self) -> LeadSummary:
+        """The lead a card (or 360 view) button is about."""
+        return leads.get_lead(self.db, self.team_id, self.button(LeadRef).lead_id)
 
     def me(self) -> MemberInfo:
         """The asker's profile, refreshed from Slack when stale (their zone, whether they are an admin)."""

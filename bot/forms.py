@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
@@ -10,7 +13,9 @@ from pydantic import BaseModel, ConfigDict
 from bot.ids import Field
 from bot.views.text import cut
 from bot.wording import say
-from store.errors import CrmError
+
+T = TypeVar("T")
+from store.errors import CrmError, Duplicate
 
 
 def values(view: dict) -> dict[str, object]:
@@ -129,3 +134,16 @@ def field_errors(view: dict, field: str | None, message: str) -> dict:
 def refused(view: dict, error: CrmError, field: str) -> dict:
     """The ack for a submission a service refused: the error next to its field (else `field`'s)."""
     return field_errors(view, error.field or field, say(error))
+
+
+def submitted(ack, view: dict, field: str, change: Callable[[], T]) -> T | None:
+    """Apply a modal submission's change before the ack. A refusal comes back as a field error (next to
+    its field, else `field`'s), a repeat of a submission already applied closes the modal; both return None
+    and the caller stops. Otherwise the caller acks (closing, or replacing, the modal)."""
+    try:
+        return change()
+    except Duplicate:
+        ack()
+    except CrmError as exc:
+        ack(refused(view, exc, field))
+    return None

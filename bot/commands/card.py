@@ -23,29 +23,22 @@ from bot.forms import (
     field_errors,
     local_to_utc,
     refused,
+    submitted,
     values,
 )
 from bot.ids import Action, Callback
-from bot.metadata import FollowRef, LeadRef, ModalContext, TimelinePage
+from bot.metadata import FollowRef, ModalContext, TimelinePage
 from bot.views import replies
 from bot.views.history import history_view
 from bot.views.lead_modals import lead_option, reassign_modal, status_modal
 from bot.views.text import esc_cut, user
 from bot.wording import Refusal
 from store.dto import LeadChanged, LeadSummary
-from store.errors import CrmError, Duplicate
+from store.errors import CrmError
 from store.services import followers, leads, pipeline, routing, updates
 
 listeners = Listeners()
 register = listeners.register
-
-
-def clicked_lead(req: Req) -> LeadSummary:
-    """The lead a card button is about."""
-    ref = LeadRef.load(req.action.get("value"))
-    if ref is None:
-        raise Refusal("That button is out of date. Use `/lead show <lead>` for a fresh card.")
-    return leads.get_lead(req.db, req.team_id, ref.lead_id)
 
 
 def _card_context(req: Req, lead: LeadSummary) -> ModalContext:
@@ -58,14 +51,14 @@ def _card_context(req: Req, lead: LeadSummary) -> ModalContext:
 @listeners.action(Action.CARD_LOG)
 def log_activity(ack: Ack, req: Req) -> None:
     ack()
-    lead = clicked_lead(req)
+    lead = req.clicked_lead()
     open_update_modal(req, _card_context(req, lead), lead)
 
 
 @listeners.action(Action.CARD_STATUS)
 def change_status(ack: Ack, req: Req) -> None:
     ack()
-    lead = clicked_lead(req)
+    lead = req.clicked_lead()
     with req.db.read() as s:
         options = pipeline.statuses(s, req.team_id)
     req.client.views_open(trigger_id=req.trigger_id,
@@ -75,7 +68,7 @@ def change_status(ack: Ack, req: Req) -> None:
 @listeners.action(Action.CARD_REASSIGN)
 def reassign(ack: Ack, req: Req) -> None:
     ack()
-    lead = clicked_lead(req)
+    lead = req.clicked_lead()
     req.client.views_open(trigger_id=req.trigger_id,
                           view=reassign_modal(lead, _card_context(req, lead), req.cached_tz()))
 
@@ -84,7 +77,7 @@ def reassign(ack: Ack, req: Req) -> None:
 def accept(ack: Ack, req: Req) -> None:
     """The routed owner takes the lead: recorded once, the card shows it."""
     ack()
-    result = routing.accept(req.db, req.clock, req.team_id, req.user_id, clicked_lead(req).id)
+    result = routing.accept(req.db, req.clock, req.team_id, req.user_id, req.clicked_lead().id)
     if result.done:
         lead = req.deliver(result).lead
         req.reply(f"You accepted *{esc_cut(lead.company, 200)}*. Log your first touch with "
@@ -96,7 +89,7 @@ def accept(ack: Ack, req: Req) -> None:
 def pass_lead(ack: Ack, req: Req) -> None:
     """The owner passes: the next rep in rotation gets it; the card says who passed and who has it."""
     ack()
-    lead = clicked_lead(req)
+    lead = req.clicked_lead()
     req.me()  # a manager may pass for the owner: their role comes from their profile
     key = f"pass:{lead.id}:{req.user_id}:{lead.routed_at.isoformat() if lead.routed_at else ''}"
     result = routing.pass_lead(req.db, req.clock, req.team_id, req.user_id, lead.id, key=key)
@@ -115,15 +108,13 @@ def _history(req: Req, lead_id: int, page: int, *, replace: bool) -> None:
 @listeners.action(Action.CARD_HISTORY)
 def history(ack: Ack, req: Req) -> None:
     ack()
-    _history(req, clicked_lead(req).id, 0, replace=False)
+    _history(req, req.clicked_lead().id, 0, replace=False)
 
 
 @listeners.action(re.compile(f"^{Action.TIMELINE_PAGE}:"))
 def history_page(ack: Ack, req: Req) -> None:
     ack()
-    page = TimelinePage.load(req.action.get("value"))
-    if page is None:
-        raise Refusal("That page is out of date. Click History on the card again.")
+    page = req.button(TimelinePage, "That page is out of date. Click History on the card again.")
     _history(req, page.lead_id, page.page, replace=True)
 
 
@@ -131,9 +122,7 @@ def history_page(ack: Ack, req: Req) -> None:
 def follow(ack: Ack, req: Req) -> None:
     """Follow from the card (a toggle); the answer offers the opposite."""
     ack()
-    ref = FollowRef.load(req.action.get("value"))
-    if ref is None:
-        raise Refusal("That button is out of date. Use `/lead show <lead>` for a fresh card.")
+    ref = req.button(FollowRef)
     lead = leads.get_lead(req.db, req.team_id, ref.lead_id)
     now_following = followers.toggle(req.db, req.clock, req.team_id, lead.id, req.user_id, follow=ref.follow)
     text, blocks = replies.follow_answer(lead, now_following)
@@ -157,14 +146,9 @@ def _save(ack: Ack, req: Req, view: dict, field: str, build: Callable[[ModalCont
     once per view, answer with field errors or close the modal (or, `then`, replace it with the next
     one), then edit the card and confirm."""
     ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
-    try:
-        result = updates.update_lead(req.db, req.clock, req.team_id, req.user_id, build(ctx),
-                                     idempotency_key=f"view:{view['id']}")
-    except Duplicate:
-        ack()
-        return None
-    except CrmError as exc:
-        ack(refused(view, exc, field))
+    result = submitted(ack, view, field, lambda: updates.update_lead(
+        req.db, req.clock, req.team_id, req.user_id, build(ctx), idempotency_key=f"view:{view['id']}"))
+    if result is None:
         return None
     next_view = then(result)
     ack(next_view) if next_view else ack()

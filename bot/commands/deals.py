@@ -11,14 +11,13 @@ from bot.commands.answers import answer_change
 from bot.commands.parse import USER_MENTION
 from bot.context import Req
 from bot.errors import Listeners
-from bot.forms import DealForm, field_errors, refused, values
+from bot.forms import DealForm, field_errors, submitted, values
 from bot.ids import Action, Callback
-from bot.metadata import DealRef, LeadRef, ModalContext, PendingAction
+from bot.metadata import DealRef, ModalContext, PendingAction
 from bot.views import deals as views
 from bot.views import replies
 from bot.wording import Refusal
 from store.dto import DealChanged, DealInfo, DealInput, LeadSummary
-from store.errors import CrmError, Duplicate
 from store.services import deal_stages, deals, leads, organizations, updates
 from store.services.pipeline import statuses
 from store.text import name_key
@@ -132,18 +131,13 @@ def pipeline(req: Req, args: str) -> None:
 @listeners.action(Action.CARD_DEAL)
 def card_deal(ack: Ack, req: Req) -> None:
     ack()
-    ref = LeadRef.load(req.action.get("value"))
-    if ref is None:
-        raise Refusal("That button is out of date. Use `/lead deal <lead>`.")
-    open_deal(req, leads.get_lead(req.db, req.team_id, ref.lead_id))
+    open_deal(req, req.clicked_lead())
 
 
 @listeners.action(re.compile(f"^{Action.DEAL_OPEN}:"))
 def open_from_pipeline(ack: Ack, req: Req) -> None:
     ack()
-    ref = DealRef.load(req.action.get("value"))
-    if ref is None:
-        raise Refusal("That button is out of date. Run `/lead pipeline` again.")
+    ref = req.button(DealRef, "That button is out of date. Run `/lead pipeline` again.")
     open_deal(req, leads.get_lead(req.db, req.team_id, ref.lead_id), deal_id=ref.deal_id)
 
 
@@ -153,44 +147,38 @@ def submit_deal(ack: Ack, req: Req, view: dict) -> None:
     form = DealForm.model_validate(values(view))
     if ctx.lead_id is None:
         return ack(field_errors(view, "deal_name", "This form is out of date. Close it and use /lead deal."))
-    try:
+
+    def save() -> DealChanged:
         if form.owner:
             req.person(form.owner)
-        inp = DealInput(ctx.lead_id, deal_id=ctx.deal_id, name=form.deal_name, amount=form.amount or "",
+        inp = DealInput(ctx.lead_id or 0, deal_id=ctx.deal_id, name=form.deal_name, amount=form.amount or "",
                         recurring=form.billing == "monthly", stage=form.stage, expected_close=form.expected_close,
                         next_step=form.next_step, owner_id=form.owner, kind=form.kind, lost_reason=form.lost_reason,
                         lost_note=form.lost_note)
         key = f"deal-view:{view['id']}"  # its own: the id outlives an update modal that became this one
-        if ctx.converting:
-            merge = form.merge_into if form.merge_into not in (None, "keep") else None
-            result = deals.convert(req.db, req.clock, req.team_id, req.user_id, inp,
-                                   merge_into=int(merge) if merge and merge.isdigit() else None,
-                                   contact_name=form.contact_name, contact_email=form.contact_email,
-                                   idempotency_key=key)
-        else:
-            result = deals.save_deal(req.db, req.clock, req.team_id, req.user_id, inp, idempotency_key=key)
-    except Duplicate:
-        return ack()
-    except CrmError as exc:
-        return ack(refused(view, exc, "amount"))
-    ack()
-    answer_deal(req, result, ctx=ctx)
+        if not ctx.converting:
+            return deals.save_deal(req.db, req.clock, req.team_id, req.user_id, inp, idempotency_key=key)
+        merge = form.merge_into if form.merge_into not in (None, "keep") else None
+        return deals.convert(req.db, req.clock, req.team_id, req.user_id, inp,
+                             merge_into=int(merge) if merge and merge.isdigit() else None,
+                             contact_name=form.contact_name, contact_email=form.contact_email, idempotency_key=key)
+
+    result = submitted(ack, view, "amount", save)
+    if result is not None:
+        ack()
+        answer_deal(req, result, ctx=ctx)
 
 
 @listeners.view(Callback.DEAL_LOST)
 def submit_lost(ack: Ack, req: Req, view: dict) -> None:
     ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
     form = DealForm.model_validate(values(view))
-    try:
-        result = deals.decide(req.db, req.clock, req.team_id, req.user_id, ctx.lead_id or 0, "lost",
-                              deal_id=form.deal or ctx.deal_id, lost_reason=form.lost_reason,
-                              lost_note=form.lost_note, idempotency_key=f"lost-view:{view['id']}")
-    except Duplicate:
-        return ack()
-    except CrmError as exc:
-        return ack(refused(view, exc, "lost_reason"))
-    ack()
-    answer_deal(req, result, ctx=ctx)
+    result = submitted(ack, view, "lost_reason", lambda: deals.decide(
+        req.db, req.clock, req.team_id, req.user_id, ctx.lead_id or 0, "lost", deal_id=form.deal or ctx.deal_id,
+        lost_reason=form.lost_reason, lost_note=form.lost_note, idempotency_key=f"lost-view:{view['id']}"))
+    if result is not None:
+        ack()
+        answer_deal(req, result, ctx=ctx)
 
 
 def conversion(req: Req, result) -> dict | None:

@@ -40,9 +40,7 @@ def show(req: Req, args: str, page: int, *, replace: bool = False) -> None:
 @listeners.action(re.compile(f"^{Action.LIST_PAGE}:"))
 def list_page(ack: Ack, req: Req) -> None:
     ack()
-    ref = ListPage.load(req.action.get("value"))
-    if ref is None:
-        raise Refusal("That list is out of date. Run `/lead list` again.")
+    ref = req.button(ListPage, "That list is out of date. Run `/lead list` again.")
     show(req, ref.args, max(0, ref.page), replace=True)
 
 

@@ -6,14 +6,13 @@ from slack_bolt import Ack
 
 from bot.context import Req
 from bot.errors import Listeners
-from bot.forms import Form, refused, values
+from bot.forms import Form, submitted, values
 from bot.ids import Action, Callback
 from bot.metadata import ModalContext, PendingAction
 from bot.views.organization import org_line, org_option, organization_modal
 from bot.views.text import esc_cut
 from bot.wording import Refusal
-from store.dto import LeadSummary
-from store.errors import CrmError
+from store.dto import LeadSummary, OrgInfo
 from store.services import leads, organizations
 
 listeners = Listeners()
@@ -52,21 +51,25 @@ def org_options(ack: Ack, req: Req, payload: dict) -> None:
 def submit_org(ack: Ack, req: Req, view: dict) -> None:
     ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
     form = OrganizationForm.model_validate(values(view))
-    try:
+
+    def save() -> OrgInfo:
         lead = leads.get_lead(req.db, req.team_id, ctx.lead_id or 0)
         if bool(form.related) != bool(form.relation):
             raise Refusal("Choose both the related organization and how they are related.",
                           field="relation" if form.related else "related")
         info = organizations.classify(req.db, req.clock, req.team_id, lead.organization_id, kind=form.org_type,
                                       authority=form.authority, approver=form.approver or "")
-        if form.related and form.relation in RECORDED:
-            this_first, kind = RECORDED[form.relation]
-            a, b = (lead.organization_id, form.related) if this_first else (form.related, lead.organization_id)
-            organizations.relate(req.db, req.clock, req.team_id, req.user_id, a, b, kind)
-            with req.db.read() as s:
-                info = organizations.org_info(s, req.team_id, lead.organization_id)
-    except CrmError as exc:
-        return ack(refused(view, exc, "org_type"))
+        if not (form.related and form.relation in RECORDED):
+            return info
+        this_first, kind = RECORDED[form.relation]
+        a, b = (lead.organization_id, form.related) if this_first else (form.related, lead.organization_id)
+        organizations.relate(req.db, req.clock, req.team_id, req.user_id, a, b, kind)
+        with req.db.read() as s:
+            return organizations.org_info(s, req.team_id, lead.organization_id)
+
+    info = submitted(ack, view, "org_type", save)
+    if info is None:
+        return
     ack()
     req.tell(f"Saved *{esc_cut(info.name, 200)}*: {org_line(info) or 'nothing set'}.", channel_id=ctx.channel_id,
              response_url=ctx.response_url)

@@ -8,12 +8,11 @@ from slack_bolt import Ack
 
 from bot.context import Req
 from bot.errors import Listeners
-from bot.forms import Form, refused, values
+from bot.forms import Form, submitted, values
 from bot.ids import Callback
 from bot.views.pipeline_form import KEEP, pipeline_modal
 from bot.views.text import esc
 from bot.wording import Refusal
-from store.errors import CrmError
 from store.services import deal_stages, pipeline, pipeline_edit
 from store.services.members import require_manager
 
@@ -74,16 +73,14 @@ def stage_rows(text: str) -> list[tuple[str, str | None, int, str]]:
 @listeners.view(Callback.PIPELINE)
 def submit(ack: Ack, req: Req, view: dict) -> None:
     form = PipelineForm.model_validate(values(view))
-    try:
-        stages = stage_rows(form.stages or "")
-        template = form.template if form.template not in (None, KEEP) else None
-        new_statuses = pipeline_edit.replace_statuses(req.db, req.clock, req.team_id, req.user_id,
-                                                      status_rows(form.statuses or ""), move_to=form.move_to,
-                                                      template=template)
-        new_stages = pipeline_edit.replace_stages(req.db, req.clock, req.team_id, req.user_id, stages,
-                                                  move_to=form.move_deals_to)
-    except CrmError as exc:
-        return ack(refused(view, exc, "statuses"))
+    template = form.template if form.template not in (None, KEEP) else None
+    saved = submitted(ack, view, "statuses", lambda: pipeline_edit.replace(
+        req.db, req.clock, req.team_id, req.user_id, statuses=status_rows(form.statuses or ""),
+        stages=stage_rows(form.stages or ""), move_to=form.move_to, move_deals_to=form.move_deals_to,
+        template=template))
+    if saved is None:
+        return
+    new_statuses, new_stages = saved
     ack()
     req.tell("Saved. Statuses: " + " → ".join(esc(s.name) for s in new_statuses) + ". Deal stages: "
              + " → ".join(f"{esc(s.name)} {s.probability}%" for s in new_stages) + ".")

@@ -65,10 +65,27 @@ def _moves(old: list[str], new: list[Entry], move_to: str | None, in_use: dict[s
     return renames, (target if retired else None)
 
 
-def replace_statuses(db: Database, clock: Clock, team_id: str, actor_id: str, lines: list[tuple[str, str | None, str, bool]],
-                     *, move_to: str | None = None, template: str | None = None) -> list[StatusInfo]:
-    """The team's statuses become `lines` (name, renamed from, meaning, closed?), or a template's."""
+def replace(db: Database, clock: Clock, team_id: str, actor_id: str, *,
+            statuses: list[tuple[str, str | None, str, bool]], stages: list[tuple[str, str | None, int, str]],
+            move_to: str | None = None, move_deals_to: str | None = None,
+            template: str | None = None) -> tuple[list[StatusInfo], list[StageInfo]]:
+    """Both pipelines at once, in one transaction: all of it is saved, or (a field error) none of it."""
     require_manager(db, team_id, actor_id, "settings")
+    now = clock.now()
+    with db.write() as s:
+        pipeline.ensure_team(s, team_id, clock)
+        s.execute(select(Team.id).where(Team.id == team_id).with_for_update())
+        _statuses(s, team_id, actor_id, statuses, move_to, template, now)
+        _stages(s, team_id, stages, move_deals_to, now)
+    pipeline.forget_cache(team_id)
+    deal_stages.forget_cache()
+    with db.read() as s:
+        return pipeline.statuses(s, team_id), deal_stages.stages(s, team_id)
+
+
+def _statuses(s, team_id: str, actor_id: str, lines: list[tuple[str, str | None, str, bool]], move_to: str | None,
+              template: str | None, now) -> None:
+    """The team's statuses become `lines` (name, renamed from, meaning, closed?), or a template's."""
     if template:
         if template not in TEMPLATES:
             raise Invalid("choice_unknown", field="template", text=template, what="template",
@@ -78,48 +95,39 @@ def replace_statuses(db: Database, clock: Clock, team_id: str, actor_id: str, li
     meaning = {name_key(n): (clean(m, single_line=True, limit=150) or "", c) for n, _o, m, c in lines}
     if all(meaning[name_key(e.name)][1] for e in entries):
         raise Invalid("pipeline_all_closed", field="statuses")
-    now = clock.now()
-    with db.write() as s:
-        pipeline.ensure_team(s, team_id, clock)
-        s.execute(select(Team.id).where(Team.id == team_id).with_for_update())
-        old = [st.name for st in s.scalars(select(PipelineStatus).where(PipelineStatus.team_id == team_id)
-                                           .order_by(PipelineStatus.position))]
-        in_use = dict(s.execute(select(Lead.status, func.count()).where(Lead.team_id == team_id)
-                                .group_by(Lead.status)).all())
-        renames, target = _moves(old, entries, move_to, in_use, "statuses", "move_to")
-        moves = {**renames, **{o: target for o in old if target and o not in renames
-                               and name_key(o) not in {name_key(e.name) for e in entries}}}
-        for source, dest in moves.items():
-            why = "status renamed" if source in renames else "status retired"
-            s.execute(insert(StatusChange).from_select(
-                ["team_id", "lead_id", "from_status", "to_status", "reason", "actor_id", "changed_at"],
-                select(Lead.team_id, Lead.id, Lead.status, literal(dest), literal(why), literal(actor_id),
-                       literal(now, type_=StatusChange.changed_at.type))
-                .where(Lead.team_id == team_id, Lead.status == source)))
-            s.execute(update(Lead).where(Lead.team_id == team_id, Lead.status == source)
-                      .values(status=dest, status_since=now).execution_options(synchronize_session=False))
-            s.execute(update(Organization).where(Organization.team_id == team_id, Organization.status == source)
-                      .values(status=dest).execution_options(synchronize_session=False))
-        s.execute(delete(PipelineStatus).where(PipelineStatus.team_id == team_id))
-        s.flush()
-        for pos, e in enumerate(entries):
-            m, closed = meaning[name_key(e.name)]
-            s.add(PipelineStatus(team_id=team_id, name=e.name, meaning=m, position=pos, is_closed=closed))
-        closed_names = [e.name for e in entries if meaning[name_key(e.name)][1]]
-        s.execute(update(Lead).where(Lead.team_id == team_id)
-                  .values(is_open=case((Lead.status.in_(closed_names), False), else_=True))
-                  .execution_options(synchronize_session=False))
-        s.get(Team, team_id).pipeline = template or "custom"
-        s.flush()
-    pipeline.forget_cache(team_id)
-    with db.read() as s:
-        return pipeline.statuses(s, team_id)
+    old = [st.name for st in s.scalars(select(PipelineStatus).where(PipelineStatus.team_id == team_id)
+                                       .order_by(PipelineStatus.position))]
+    in_use = dict(s.execute(select(Lead.status, func.count()).where(Lead.team_id == team_id)
+                            .group_by(Lead.status)).all())
+    renames, target = _moves(old, entries, move_to, in_use, "statuses", "move_to")
+    moves = {**renames, **{o: target for o in old if target and o not in renames
+                           and name_key(o) not in {name_key(e.name) for e in entries}}}
+    for source, dest in moves.items():
+        why = "status renamed" if source in renames else "status retired"
+        s.execute(insert(StatusChange).from_select(
+            ["team_id", "lead_id", "from_status", "to_status", "reason", "actor_id", "changed_at"],
+            select(Lead.team_id, Lead.id, Lead.status, literal(dest), literal(why), literal(actor_id),
+                   literal(now, type_=StatusChange.changed_at.type))
+            .where(Lead.team_id == team_id, Lead.status == source)))
+        s.execute(update(Lead).where(Lead.team_id == team_id, Lead.status == source)
+                  .values(status=dest, status_since=now).execution_options(synchronize_session=False))
+        s.execute(update(Organization).where(Organization.team_id == team_id, Organization.status == source)
+                  .values(status=dest).execution_options(synchronize_session=False))
+    s.execute(delete(PipelineStatus).where(PipelineStatus.team_id == team_id))
+    s.flush()
+    for pos, e in enumerate(entries):
+        m, closed = meaning[name_key(e.name)]
+        s.add(PipelineStatus(team_id=team_id, name=e.name, meaning=m, position=pos, is_closed=closed))
+    closed_names = [e.name for e in entries if meaning[name_key(e.name)][1]]
+    s.execute(update(Lead).where(Lead.team_id == team_id)
+              .values(is_open=case((Lead.status.in_(closed_names), False), else_=True))
+              .execution_options(synchronize_session=False))
+    s.get(Team, team_id).pipeline = template or "custom"
+    s.flush()
 
 
-def replace_stages(db: Database, clock: Clock, team_id: str, actor_id: str,
-                   lines: list[tuple[str, str | None, int, str]], *, move_to: str | None = None) -> list[StageInfo]:
+def _stages(s, team_id: str, lines: list[tuple[str, str | None, int, str]], move_to: str | None, now) -> None:
     """The team's deal stages become `lines` (name, renamed from, probability %, outcome open|won|lost)."""
-    require_manager(db, team_id, actor_id, "settings")
     entries = _entries([(n, old) for n, old, _p, _o in lines], "stages")
     info = {name_key(n): (p, o) for n, _old, p, o in lines}
     outcomes = [info[name_key(e.name)][1] for e in entries]
@@ -127,29 +135,22 @@ def replace_stages(db: Database, clock: Clock, team_id: str, actor_id: str,
         raise Invalid("stages_outcomes", field="stages")
     if any(not 0 <= info[name_key(e.name)][0] <= 100 for e in entries):
         raise Invalid("stages_probability", field="stages")
-    now = clock.now()
-    with db.write() as s:
-        pipeline.ensure_team(s, team_id, clock)
-        s.execute(select(Team.id).where(Team.id == team_id).with_for_update())
-        old = [st.name for st in deal_stages.stages(s, team_id)]
-        in_use = dict(s.execute(select(Deal.stage, func.count()).where(Deal.team_id == team_id)
-                                .group_by(Deal.stage)).all())
-        renames, target = _moves(old, entries, move_to, in_use, "stages", "move_deals_to")
-        keys = {name_key(e.name) for e in entries}
-        for source in old:
-            dest = renames.get(source) or (target if name_key(source) not in keys else None)
-            if dest:
-                s.execute(update(Deal).where(Deal.team_id == team_id, Deal.stage == source)
-                          .values(stage=dest, updated_at=now).execution_options(synchronize_session=False))
-        s.execute(delete(DealStage).where(DealStage.team_id == team_id))
-        s.flush()
-        for pos, e in enumerate(entries):
-            p, o = info[name_key(e.name)]
-            s.add(DealStage(team_id=team_id, name=e.name, probability=p, position=pos, outcome=o))
-        open_names = [e.name for e in entries if info[name_key(e.name)][1] == "open"]
-        s.execute(update(Deal).where(Deal.team_id == team_id)
-                  .values(is_open=case((Deal.stage.in_(open_names), True), else_=False))
-                  .execution_options(synchronize_session=False))
-    deal_stages.forget_cache()
-    with db.read() as s:
-        return deal_stages.stages(s, team_id)
+    old = [st.name for st in deal_stages.stages(s, team_id)]
+    in_use = dict(s.execute(select(Deal.stage, func.count()).where(Deal.team_id == team_id)
+                            .group_by(Deal.stage)).all())
+    renames, target = _moves(old, entries, move_to, in_use, "stages", "move_deals_to")
+    keys = {name_key(e.name) for e in entries}
+    for source in old:
+        dest = renames.get(source) or (target if name_key(source) not in keys else None)
+        if dest:
+            s.execute(update(Deal).where(Deal.team_id == team_id, Deal.stage == source)
+                      .values(stage=dest, updated_at=now).execution_options(synchronize_session=False))
+    s.execute(delete(DealStage).where(DealStage.team_id == team_id))
+    s.flush()
+    for pos, e in enumerate(entries):
+        p, o = info[name_key(e.name)]
+        s.add(DealStage(team_id=team_id, name=e.name, probability=p, position=pos, outcome=o))
+    open_names = [e.name for e in entries if info[name_key(e.name)][1] == "open"]
+    s.execute(update(Deal).where(Deal.team_id == team_id)
+              .values(is_open=case((Deal.stage.in_(open_names), True), else_=False))
+              .execution_options(synchronize_session=False))

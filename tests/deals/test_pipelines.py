@@ -66,6 +66,13 @@ def test_deal_stages_renamed_and_checked(bot, fake, db, clock):
     assert "exactly one marked won and one marked lost" in r.json["errors"]["stages"]
     r = bot.submit(view, {"Deal stages": stages.replace("Demo | 30", "Demo | thirty")})
     assert "Line 2" in r.json["errors"]["stages"]
+    statuses = _form(view)["Statuses"]
+    r = bot.submit(view, {"Statuses": statuses.replace("Potential |", "Potential -> Prospect |"),
+                          "Deal stages": stages.replace("Won | 100 | won", "Won | 100")})
+    assert r.json["errors"]["stages"]
+    bot.command("update acme")  # all or nothing: the statuses were not renamed either
+    options = next(b for b in bot.last_view()["blocks"] if b.get("block_id") == "status")["element"]["options"]
+    assert "Potential" in [o["text"]["text"] for o in options]
     r = bot.submit(view, {"Deal stages": stages.replace("Demo | 30", "Demo -> Trial | 40")})
     assert r.raw == b""
     with db.read() as s:
