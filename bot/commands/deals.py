@@ -46,7 +46,8 @@ def open_deal(req: Req, lead: LeadSummary, *, deal_id: int | None = None, stage:
     else:
         deal = deals.deal_of_lead(req.db, req.team_id, lead.id, deal_id)
     ctx = req.modal_context(lead.id).model_copy(update={"converting": True if not lead.deals and not deal else None})
-    req.client.views_open(trigger_id=req.trigger_id, view=deal_modal(req, lead, ctx, deal=deal, stage=stage))
+    req.client.views_open(trigger_id=req.trigger_id,
+                          view=deal_modal(req, lead, ctx, deal=deal, stage=stage).to_dict())  # validated once
 
 
 def answer_deal(req: Req, result: DealChanged, *, ctx: ModalContext | None = None) -> None:

@@ -12,6 +12,7 @@ from bot.views.text import ago, esc, esc_cut, plain, user, when
 from store.dto import LeadSummary, SearchHit
 
 MAX_ROWS = 20
+COUNT_CAP = 1000  # `/lead list` counts up to this many (the store's LIST_COUNT_CAP)
 
 
 def _row(lead: LeadSummary, tz: str, now: datetime, extra: str = "") -> str:
@@ -91,7 +92,8 @@ def lead_list(leads: list[LeadSummary], total: int, page: int, per_page: int, de
         text = f"No leads match {described}." if total == 0 else f"No more leads: {total} match {described}."
         return text, [SectionBlock(text=MarkdownTextObject(text=text))]
     first = page * per_page + 1
-    header = f"*{total}* lead{'s' if total != 1 else ''} match {described} · {first}–{first + len(leads) - 1}:"
+    many = f"More than *{COUNT_CAP:,}*" if total > COUNT_CAP else f"*{total}*"
+    header = f"{many} lead{'s' if total != 1 else ''} match {described} · {first}–{first + len(leads) - 1}:"
     blocks = _list_blocks(header, [_row(lead, tz, now) for lead in leads], None)
     buttons = []
     if page > 0:
@@ -102,4 +104,4 @@ def lead_list(leads: list[LeadSummary], total: int, page: int, per_page: int, de
                                      value=ListPage(args=args[:500], page=page + 1).dump()))
     if buttons:
         blocks.append(ActionsBlock(elements=buttons))
-    return f"{total} leads match {described}", blocks
+    return f"{'More than ' if total > COUNT_CAP else ''}{min(total, COUNT_CAP)} leads match {described}", blocks

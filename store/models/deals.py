@@ -84,3 +84,17 @@ class OrganizationRelation(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
+
+
+class DealTotal(Base):
+    """Open deals summed by owner, stage, currency and expected-close month, kept in the transaction of every
+    deal change: `/lead pipeline` reads a few hundred rows whatever the number of deals."""
+
+    __tablename__ = "deal_total"
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.id"), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # "" for none
+    stage: Mapped[str] = mapped_column(String(40), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    close_month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM, "" for no date
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    amount_minor: Mapped[int] = mapped_column(BigInteger, default=0)

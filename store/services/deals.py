@@ -10,16 +10,16 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from store.clock import Clock
 from store.db import Database
 from store.dto import ChangeRecord, DealChanged, DealInfo, DealInput, PipelineSummary, StageInfo, StageTotal
 from store.errors import Duplicate, Invalid, NotFound
-from store.models import Contact, Deal, DealChange, Lead, Organization, StatusChange
+from store.models import Contact, Deal, DealChange, DealTotal, Lead, Organization, StatusChange
 from store.money import parse_amount
-from store.services import followers, organizations, outbox, pipeline
+from store.services import deal_totals, followers, organizations, outbox, pipeline
 from store.services.deal_stages import currency_of, deal_info, match_stage, stages
 from store.services.members import require_person
 from store.services.once import once
@@ -90,6 +90,7 @@ def _save(s, team_id: str, actor_id: str, inp: DealInput, now: datetime) -> Deal
     else:
         stage = by_name.get(deal.stage if deal else "", options[0])
     old = deal_info(deal, lead.organization.name, by_name) if deal else None
+    before = deal_totals.contribution(deal) if deal else None
     deal = deal or Deal(team_id=team_id, organization_id=lead.organization_id, lead_id=lead.id,
                         owner_id=lead.owner_id or actor_id, created_by=actor_id, created_at=now,
                         currency=currency_of(s, team_id), amount_minor=0, kind="new", recurring=False,
@@ -99,6 +100,7 @@ def _save(s, team_id: str, actor_id: str, inp: DealInput, now: datetime) -> Deal
     if deal.id is None:
         s.add(deal)
     s.flush()
+    deal_totals.move(s, team_id, before, deal_totals.contribution(deal))
     return _record(s, lead, deal, old, stage, actor_id, now)
 
 
@@ -228,45 +230,49 @@ def _won_status(s, lead: Lead, actor_id: str, now: datetime) -> dict:
 def pipeline_summary(db: Database, clock: Clock, team_id: str, tz: str, *, owner_id: str | None = None,
                      limit: int = LIST_DEALS) -> PipelineSummary:
     """Open deals by stage (count, amounts, weighted amounts, by currency), what closes this month in the
-    reader's zone, and the first deals for buttons. Two grouped queries and one list, whatever the size."""
+    reader's zone, and the first deals for buttons: the running totals (`deal_total`) and a page of deals
+    read in index order, so the cost does not grow with the number of deals."""
     local = clock.now().astimezone(ZoneInfo(tz)).date()
-    month_start = local.replace(day=1)
-    month_end = (month_start + timedelta(days=32)).replace(day=1)
     with db.read() as s:
         options = stages(s, team_id)
         by_name = {o.name: o for o in options}
         where = [Deal.team_id == team_id, Deal.is_open.is_(True)]
+        sums = [DealTotal.team_id == team_id]
         if owner_id:
             where.append(Deal.owner_id == owner_id)
-        rows = s.execute(select(Deal.stage, Deal.currency, func.count(), func.sum(Deal.amount_minor),
-                                func.sum(case((and_(Deal.expected_close >= month_start,
-                                                    Deal.expected_close < month_end), 1), else_=0)),
-                                func.sum(case((and_(Deal.expected_close >= month_start,
-                                                    Deal.expected_close < month_end), Deal.amount_minor),
-                                              else_=0)))
-                         .where(*where).group_by(Deal.stage, Deal.currency)).all()
+            sums.append(DealTotal.owner_id == owner_id)
+        rows = s.execute(select(DealTotal.stage, DealTotal.currency, DealTotal.close_month, func.sum(DealTotal.count),
+                                func.sum(DealTotal.amount_minor))
+                         .where(*sums).group_by(DealTotal.stage, DealTotal.currency, DealTotal.close_month)).all()
         totals = {o.name: StageTotal(o, 0, {}, {}) for o in options if o.outcome == "open"}
         month = StageTotal(StageInfo("This month", 0, -1, "open"), 0, {}, {})
-        for stage_name, currency, count, amount, month_count, month_amount in rows:
+        this_month = f"{local:%Y-%m}"
+        for stage_name, currency, close_month, count, amount in rows:
+            if not count:
+                continue
             stage = by_name.get(stage_name) or StageInfo(stage_name, 0, len(options), "open")
             t = totals.setdefault(stage_name, StageTotal(stage, 0, {}, {}))
             totals[stage_name] = _add(t, currency, int(count), int(amount or 0), stage.probability)
-            month = _add(month, currency, int(month_count or 0), int(month_amount or 0), stage.probability)
+            if close_month == this_month:
+                month = _add(month, currency, int(count), int(amount or 0), stage.probability)
         deals: list[DealInfo] = []
         for stage in (o for o in options if o.outcome == "open" and totals[o.name].count):
-            if len(deals) >= limit:
-                break
-            listed = s.execute(select(Deal, Organization.name).join(Organization, Organization.id == Deal.organization_id)
-                               .where(*where, Deal.stage == stage.name)
-                               .order_by(Deal.expected_close.is_(None), Deal.expected_close, Deal.id)
-                               .limit(limit - len(deals))).all()  # one stage at a time, in close order, by index
-            deals += [deal_info(d, company, by_name) for d, company in listed]
+            # one stage at a time, soonest close first, read in index order (deals with no date after)
+            for dated in (Deal.expected_close.is_not(None), Deal.expected_close.is_(None)):
+                if len(deals) >= limit:
+                    break
+                listed = s.execute(select(Deal, Organization.name)
+                                   .join(Organization, Organization.id == Deal.organization_id)
+                                   .where(*where, Deal.stage == stage.name, dated)
+                                   .order_by(Deal.expected_close, Deal.id).limit(limit - len(deals))).all()
+                deals += [deal_info(d, company, by_name) for d, company in listed]
         count = sum(t.count for t in totals.values())
         return PipelineSummary(sorted(totals.values(), key=lambda t: t.stage.position), month, deals,
                                max(0, count - len(deals)))
 
 
 def _add(t: StageTotal, currency: str, count: int, amount: int, probability: int) -> StageTotal:
+    """Add deals to a stage's total; weighted amounts are the stage's amount × its probability."""
     amounts, weighted = dict(t.amounts), dict(t.weighted)
     if count:
         amounts[currency] = amounts.get(currency, 0) + amount

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from store.clock import Clock
@@ -323,11 +323,14 @@ def history(db: Database, team_id: str, lead_id: int, *, page: int = 0, per_page
         return lead, rows[:per_page], len(rows) > per_page
 
 
+LIST_COUNT_CAP = 1000
+
+
 def list_leads(db: Database, team_id: str, *, statuses: list[str] | None = None, owner_id: str | None = None,
                org_type: str | None = None, segment: str | None = None, authority: str | None = None,
                include_closed: bool = False, page: int = 0, per_page: int = 20) -> tuple[list[LeadSummary], int]:
     """`/lead list`: leads by status, owner, organization type, segment and decision authority, a page at a
-    time (newest status change first) and how many match in all."""
+    time (newest status change first) and how many match (LIST_COUNT_CAP + 1 meaning "more than the cap")."""
     where = [Lead.team_id == team_id]
     if not include_closed and not statuses:
         where.append(Lead.is_open.is_(True))
@@ -343,13 +346,13 @@ def list_leads(db: Database, team_id: str, *, statuses: list[str] | None = None,
     if authority:
         org_where.append(Organization.decision_authority == authority)
     with db.read() as s:
-        count = select(func.count()).select_from(Lead).where(*where)
+        matching = select(Lead.id).where(*where)
         rows = _lead_query(team_id).where(*where[1:])
         if org_where:
-            count = count.join(Organization, Organization.id == Lead.organization_id).where(*org_where)
-            rows = rows.where(Lead.organization_id.in_(select(Organization.id).where(
-                Organization.team_id == team_id, *org_where)))
-        total = s.scalar(count) or 0
+            matching = matching.join(Organization, Organization.id == Lead.organization_id).where(*org_where)
+            rows = rows.where(Lead.organization.has(and_(*org_where)))  # probed per lead, newest first
+        # counted up to the cap: "more than 1,000" is all a page needs, and the count stays cheap at any size
+        total = s.scalar(select(func.count()).select_from(matching.limit(LIST_COUNT_CAP + 1).subquery())) or 0
         found = s.scalars(rows.order_by(Lead.status_since.desc(), Lead.id.desc())
                           .limit(per_page).offset(page * per_page)).unique().all()
         return summaries(s, team_id, list(found)), total

@@ -119,12 +119,13 @@ def look_alikes(s: Session, team_id: str, org_id: int, *, limit: int = 10) -> li
                 .limit(limit)):
             found[i] = (i, n, f"same domain {org.domain}")
     first = (org.name_key or "").split(" ")[0]
-    if len(first) >= 3:
-        for i, n in s.execute(select(Organization.id, Organization.name).where(
-                Organization.team_id == team_id, Organization.id != org_id,
-                or_(Organization.name_key == first,
-                    prefix_match(Organization.name_key, first + " ", s.bind.dialect.name))).limit(limit)):
-            found.setdefault(i, (i, n, "similar name"))
+    if len(first) >= 3:  # `acme` or `acme …`: one index range, the rest filtered here
+        rows = s.execute(select(Organization.id, Organization.name, Organization.name_key).where(
+            Organization.team_id == team_id, Organization.id != org_id,
+            prefix_match(Organization.name_key, first, s.bind.dialect.name)).limit(50))
+        for i, n, key in rows:
+            if key == first or key.startswith(first + " "):
+                found.setdefault(i, (i, n, "similar name"))
     return list(found.values())[:limit]
 
 

@@ -14,7 +14,7 @@ from store.db import Database
 from store.dto import StageInfo, StatusInfo
 from store.errors import Invalid
 from store.models import Deal, DealStage, Lead, Organization, PipelineStatus, StatusChange, Team
-from store.services import deal_stages, pipeline
+from store.services import deal_stages, deal_totals, pipeline
 from store.services.members import require_manager
 from store.text import clean, name_key
 from store.vocabulary import TEMPLATES
@@ -154,3 +154,4 @@ def _stages(s, team_id: str, lines: list[tuple[str, str | None, int, str]], move
     s.execute(update(Deal).where(Deal.team_id == team_id)
               .values(is_open=case((Deal.stage.in_(open_names), True), else_=False))
               .execution_options(synchronize_session=False))
+    deal_totals.rebuild(s, team_id)

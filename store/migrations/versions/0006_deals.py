@@ -66,6 +66,18 @@ def upgrade() -> None:
     op.create_index('ix_deal_team_lead', 'deal', ['team_id', 'lead_id'])
     op.create_index('ix_deal_team_org', 'deal', ['team_id', 'organization_id'])
     op.create_table(
+        'deal_total',
+        sa.Column('team_id', sa.String(length=32), nullable=False),
+        sa.Column('owner_id', sa.String(length=32), nullable=False),
+        sa.Column('stage', sa.String(length=40), nullable=False),
+        sa.Column('currency', sa.String(length=3), nullable=False),
+        sa.Column('close_month', sa.String(length=7), nullable=False),
+        sa.Column('count', sa.BigInteger(), nullable=False),
+        sa.Column('amount_minor', sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(['team_id'], ['team.id']),
+        sa.PrimaryKeyConstraint('team_id', 'owner_id', 'stage', 'currency', 'close_month'),
+    )
+    op.create_table(
         'deal_change',
         sa.Column('id', ID, autoincrement=True, nullable=False),
         sa.Column('team_id', sa.String(length=32), nullable=False),
@@ -102,6 +114,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('organization_relation')
+    op.drop_table('deal_total')
     op.drop_index('ix_deal_change_team_lead_time', table_name='deal_change')
     op.drop_table('deal_change')
     for name in ('ix_deal_team_org', 'ix_deal_team_lead', 'ix_deal_team_owner_open', 'ix_deal_team_open_stage'):
