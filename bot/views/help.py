@@ -19,13 +19,17 @@ LEAD_REF = (
 
 def help_message(unknown: str | None = None, commands: Sequence[tuple[str, str]] = (),
                  names: Sequence[str] = ()) -> tuple[str, list[Block]]:
-    lines = "\n".join(f"`/lead {usage}`  {what}" for usage, what in commands)
     blocks: list[Block] = []
     if unknown:
         blocks.append(SectionBlock(text=MarkdownTextObject(
             text=f"I don't know `{esc_cut(unknown, 60)}`. Here is what `/lead` can do:")))
-    if lines:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=lines)))
+    chunk: list[str] = []
+    for line in [f"`/lead {usage}`  {what}" for usage, what in commands] + [""]:
+        if chunk and (not line or sum(len(c) + 1 for c in chunk) + len(line) > 2900):  # a section holds 3,000
+            blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(chunk))))
+            chunk = []
+        if line:
+            chunk.append(line)
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=LEAD_REF)]))
     return f"What /lead can do: {', '.join(names)}.", blocks
 
