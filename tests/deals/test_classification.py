@@ -98,3 +98,11 @@ def test_workspace_currency_and_types(bot, fake, db, clock):
     bot.submit(view, {"Amount": "1,500.50"}, view_id="VD")
     bot.command("pipeline")
     assert "$1,500.50" in message_text(bot.replies()[-1])
+
+
+def test_an_organization_is_never_merged_into_itself(db, clock):
+    lead = leads.create_lead(db, clock, "T1", "U1", leads.NewLead(company="Acme")).lead
+    with pytest.raises(Invalid) as err:
+        with db.write() as s:
+            organizations.merge(s, "T1", lead.organization_id, lead.organization_id)
+    assert err.value.code == "merge_same"
