@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+from babel.numbers import format_currency, get_currency_precision
 
 
 def esc(text: str | None) -> str:
@@ -101,10 +104,6 @@ def duration_text(minutes: int) -> str:
 
 def money(amount_minor: int, currency: str, recurring: bool = False) -> str:
     """₩1,200,000 or $1,500.50, with /month for a recurring (MRR) amount. Babel knows each currency's digits."""
-    from decimal import Decimal
-
-    from babel.numbers import format_currency, get_currency_precision
-
     value = Decimal(amount_minor).scaleb(-get_currency_precision(currency))
     return format_currency(value, currency, locale="en_US") + ("/month" if recurring else "")
 
