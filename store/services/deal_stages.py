@@ -62,11 +62,13 @@ def deal_info(d: Deal, company: str, by_name: dict[str, StageInfo]) -> DealInfo:
 
 def deals_by_lead(s: Session, team_id: str, companies: dict[int, str], *, open_only: bool = True,
                   limit_each: int = 5) -> dict[int, list[DealInfo]]:
-    """The deals of these leads (lead id → company name), newest first: one query for all of them."""
+    """The deals of these leads (lead id → company name), newest first: one query for all of them (open
+    ones only, or all)."""
     if not companies:
         return {}
     q = select(Deal).where(Deal.team_id == team_id, Deal.lead_id.in_(list(companies)))
-    q = q.where(Deal.is_open.is_(True)) if open_only else q.where(Deal.is_open.is_(False))
+    if open_only:
+        q = q.where(Deal.is_open.is_(True))
     by_name = {st.name: st for st in stages(s, team_id)}
     out: dict[int, list[DealInfo]] = {}
     for d in s.scalars(q.order_by(Deal.id.desc())):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -231,7 +233,8 @@ def search(db: Database, team_id: str, text: str, *, limit: int = 20) -> list[Se
         ).unique().all()
         order = {oid: i for i, oid in enumerate(found)}
         picked = sorted(_one_per_org(leads), key=lambda lead: order[lead.organization_id])[:limit]
-        return [SearchHit(summary, found[summary.organization_id]) for summary in summaries(s, team_id, picked)]
+        return [SearchHit(summary, found[summary.organization_id])
+                for summary in summaries(s, team_id, picked, with_deals=False)]
 
 
 def my_leads(db: Database, clock: Clock, team_id: str, user_id: str, *, limit: int = 25) -> tuple[list[LeadSummary], int]:
@@ -257,13 +260,15 @@ def my_leads(db: Database, clock: Clock, team_id: str, user_id: str, *, limit: i
             )
             .limit(limit)
         ).unique().all()
-        return summaries(s, team_id, list(leads)), total
+        return summaries(s, team_id, list(leads), with_deals=False), total
 
 
 def lead_detail(db: Database, team_id: str, lead_id: int, *, entries: int = 8) -> LeadDetail:
     with db.read() as s:
         lead = load_lead(s, team_id, lead_id)
-        summary = summaries(s, team_id, [lead])[0]
+        every = deals_by_lead(s, team_id, {lead.id: lead.organization.name}, open_only=False).get(lead.id, [])
+        summary = replace(summaries(s, team_id, [lead], with_deals=False)[0],
+                          deals=tuple(d for d in every if d.is_open))
         contacts = [
             ContactInfo(c.id, c.name, c.title, c.email, c.phone)
             for c in s.scalars(
@@ -277,9 +282,9 @@ def lead_detail(db: Database, team_id: str, lead_id: int, *, entries: int = 8) -
         count = s.scalar(
             select(func.count()).select_from(Activity).where(Activity.team_id == team_id, Activity.lead_id == lead_id)
         ) or 0
-        closed = deals_by_lead(s, team_id, {lead.id: lead.organization.name}, open_only=False).get(lead.id, [])
         return LeadDetail(summary, contacts, timeline_page(s, team_id, lead_id, limit=entries), meaning, count,
-                          tuple(closed), org_info(s, team_id, lead.organization_id))
+                          tuple(d for d in every if not d.is_open), org_info(s, team_id, lead.organization_id,
+                                                                              org=lead.organization))
 
 
 def suggest(db: Database, team_id: str, query: str, *, limit: int = 25) -> list[LeadSummary]:
@@ -310,7 +315,8 @@ def suggest(db: Database, team_id: str, query: str, *, limit: int = 25) -> list[
             _lead_query(team_id).where(Lead.organization_id.in_(org_ids)).order_by(Lead.is_open.desc(), Lead.id.desc())
         ).unique().all()
         order = {oid: i for i, oid in enumerate(org_ids)}
-        return summaries(s, team_id, sorted(_one_per_org(leads), key=lambda l: order[l.organization_id])[:limit])
+        return summaries(s, team_id, sorted(_one_per_org(leads), key=lambda l: order[l.organization_id])[:limit],
+                         with_deals=False)
 
 
 
@@ -355,4 +361,4 @@ def list_leads(db: Database, team_id: str, *, statuses: list[str] | None = None,
         total = s.scalar(select(func.count()).select_from(matching.limit(LIST_COUNT_CAP + 1).subquery())) or 0
         found = s.scalars(rows.order_by(Lead.status_since.desc(), Lead.id.desc())
                           .limit(per_page).offset(page * per_page)).unique().all()
-        return summaries(s, team_id, list(found)), total
+        return summaries(s, team_id, list(found), with_deals=False), total

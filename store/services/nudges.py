@@ -214,7 +214,7 @@ def _items(s: Session, team_id: str, follow_ups: list[FollowUp]) -> list[FollowU
         return []
     lead_ids = list({f.lead_id for f in follow_ups})
     leads = {lead.id: lead for lead in s.scalars(_lead_query(team_id).where(Lead.id.in_(lead_ids))).unique()}
-    by_id = {summary.id: summary for summary in summaries(s, team_id, list(leads.values()))}
+    by_id = {summary.id: summary for summary in summaries(s, team_id, list(leads.values()), with_deals=False)}
     return [FollowUpItem(FollowUpInfo(f.id, f.due_at, f.note, f.owner_id, f.state), by_id[f.lead_id])
             for f in follow_ups if f.lead_id in by_id]
 

@@ -22,8 +22,10 @@ def org_types(s: Session, team_id: str) -> list[str]:
     return list(((team.settings or {}).get("org_types") if team else None) or ORG_TYPES)
 
 
-def org_info(s: Session, team_id: str, org_id: int) -> OrgInfo:
-    org = s.scalar(select(Organization).where(Organization.team_id == team_id, Organization.id == org_id))
+def org_info(s: Session, team_id: str, org_id: int, *, org: Organization | None = None) -> OrgInfo:
+    """The organization with its relations both ways (`org`: the row, when the caller has it loaded)."""
+    if org is None or org.id != org_id or org.team_id != team_id:
+        org = s.scalar(select(Organization).where(Organization.team_id == team_id, Organization.id == org_id))
     if org is None:
         raise NotFound("organization_not_found", org_id=org_id)
     rows = s.execute(

@@ -11,8 +11,9 @@ from store.models import FollowUp, Lead
 from store.services.deal_stages import deals_by_lead
 
 
-def summaries(s: Session, team_id: str, leads: list[Lead]) -> list[LeadSummary]:
-    """Snapshot leads for rendering; open follow-ups come in one query for all of them."""
+def summaries(s: Session, team_id: str, leads: list[Lead], *, with_deals: bool = True) -> list[LeadSummary]:
+    """Snapshot leads for rendering; open follow-ups (and open deals, unless a list has no use for them)
+    come in one query each for all of them."""
     ids = [lead.id for lead in leads]
     follow: dict[int, FollowUp] = {}
     if ids:
@@ -22,7 +23,7 @@ def summaries(s: Session, team_id: str, leads: list[Lead]) -> list[LeadSummary]:
             .order_by(FollowUp.due_at.desc())
         ):
             follow[f.lead_id] = f  # earliest due wins (rows come latest first)
-    deals = deals_by_lead(s, team_id, {lead.id: lead.organization.name for lead in leads})
+    deals = deals_by_lead(s, team_id, {lead.id: lead.organization.name for lead in leads}) if with_deals else {}
     out = []
     for lead in leads:
         org, c, f = lead.organization, lead.contact, follow.get(lead.id)

@@ -110,6 +110,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('team_id', 'from_id', 'to_id', 'kind', name='uq_organization_relation'),
     )
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite" and bind.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
+        # A database analyzed before has no statistics for the new indexes, and SQLite then misjudges them
+        # (a search measured 146 ms instead of 4 ms): refresh the statistics once.
+        op.execute("ANALYZE")
 
 
 def downgrade() -> None:
