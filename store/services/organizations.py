@@ -148,10 +148,15 @@ def merge(s: Session, team_id: str, duplicate_id: int, into_id: int) -> None:
         rows = s.scalars(select(OrganizationRelation).where(OrganizationRelation.team_id == team_id,
                                                             column == duplicate_id)).all()
         for r in rows:
-            if getattr(r, other.key) == into_id:
-                s.delete(r)  # a relation between the two would become a relation to itself
+            ends = {column.key: into_id, other.key: getattr(r, other.key)}
+            twin = s.scalar(select(OrganizationRelation.id).where(
+                OrganizationRelation.team_id == team_id, OrganizationRelation.kind == r.kind,
+                OrganizationRelation.from_id == ends["from_id"], OrganizationRelation.to_id == ends["to_id"]))
+            if getattr(r, other.key) == into_id or twin is not None:
+                s.delete(r)  # it would relate the organization to itself, or repeat a relation it has
             else:
                 setattr(r, column.key, into_id)
+        s.flush()
     s.flush()
     s.execute(delete(Organization).where(Organization.team_id == team_id, Organization.id == duplicate_id))
     s.expire_all()

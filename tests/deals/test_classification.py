@@ -106,3 +106,16 @@ def test_an_organization_is_never_merged_into_itself(db, clock):
         with db.write() as s:
             organizations.merge(s, "T1", lead.organization_id, lead.organization_id)
     assert err.value.code == "merge_same"
+
+
+def test_merging_keeps_relations_once_and_never_to_itself(db, clock):
+    made = {name: leads.create_lead(db, clock, "T1", "U1", leads.NewLead(company=name)).lead.organization_id
+            for name in ("Acme", "Acme Shop", "Pixel Lab")}
+    for org in ("Acme", "Acme Shop"):
+        organizations.relate(db, clock, "T1", "U1", made["Pixel Lab"], made[org], "works_for")
+    organizations.relate(db, clock, "T1", "U1", made["Acme Shop"], made["Acme"], "referred")
+    with db.write() as s:
+        organizations.merge(s, "T1", made["Acme Shop"], made["Acme"])
+    with db.read() as s:
+        info = organizations.org_info(s, "T1", made["Acme"])
+    assert info.relations == (("agency", made["Pixel Lab"], "Pixel Lab"),)
