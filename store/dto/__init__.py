@@ -1,9 +1,34 @@
 """Plain results services hand back (and inputs they take): what views render, detached from any session."""
 
-from store.dto.leads import Captured, ChangeRecord, ContactInfo, FollowUpInfo, LeadChanged, LeadCreated, LeadDetail, LeadSummary, MemberInfo, SearchHit, StatusInfo, TimelineEntry
-from store.dto.work import FollowUpActed, FollowUpItem, FollowUpList, Handled, NudgeData, NudgePolicy, OutboxItem, Owed, QueueInfo, Routed
+from store.dto.customers import DealInfo, OrgInfo, StageInfo
+from store.dto.deals import DealChanged, PipelineSummary, StageTotal
 from store.dto.inputs import DealInput, LeadUpdate, NewLead, Report, Row
-from store.dto.deals import DealChanged, DealInfo, OrgInfo, PipelineSummary, StageInfo, StageTotal
+from store.dto.leads import (
+    Captured,
+    ChangeRecord,
+    ContactInfo,
+    FollowUpInfo,
+    LeadChanged,
+    LeadCreated,
+    LeadDetail,
+    LeadSummary,
+    MemberInfo,
+    SearchHit,
+    StatusInfo,
+    TimelineEntry,
+)
+from store.dto.work import (
+    FollowUpActed,
+    FollowUpItem,
+    FollowUpList,
+    Handled,
+    NudgeData,
+    NudgePolicy,
+    OutboxItem,
+    Owed,
+    QueueInfo,
+    Routed,
+)
 
 __all__ = [
     "Captured",

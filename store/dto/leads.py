@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from store.dto.deals import DealInfo, OrgInfo
+from store.dto.customers import DealInfo, OrgInfo
 
 
 @dataclass(frozen=True)
@@ -82,7 +80,7 @@ class LeadSummary:
     sla_breached_at: datetime | None = None
     queue_id: int | None = None
     external_id: str | None = None
-    deals: tuple["DealInfo", ...] = ()  # open deals, newest first (card and 360)
+    deals: tuple[DealInfo, ...] = ()  # open deals, newest first (card and 360)
 
 
 @dataclass(frozen=True)
@@ -106,8 +104,8 @@ class LeadDetail:
     timeline: list[TimelineEntry]
     status_meaning: str | None
     activity_count: int
-    closed_deals: tuple["DealInfo", ...] = ()  # won and lost, newest first
-    organization: "OrgInfo | None" = None
+    closed_deals: tuple[DealInfo, ...] = ()  # won and lost, newest first
+    organization: OrgInfo | None = None
 
 
 @dataclass(frozen=True)
