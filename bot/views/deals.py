@@ -167,7 +167,7 @@ def pipeline_message(p: PipelineSummary, whose: str, currency: str) -> tuple[str
     if p.more:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(
             text=f"and {p.more} more open deal{'s' if p.more != 1 else ''}: `/lead pipeline @rep` narrows it down.")]))
-    return f"Pipeline · {whose}: {total} open deals, {amounts(everything, currency)}", blocks
+    return f"Pipeline · {whose}: {total} open deal{'s' if total != 1 else ''}, {amounts(everything, currency)}", blocks
 
 
 def deals_section(lead: LeadSummary, closed: tuple[DealInfo, ...] = ()) -> str | None:
