@@ -7,7 +7,7 @@ import re
 
 from slack_bolt import Ack
 
-from bot.commands.answers import answer_change
+from bot.commands.answers import answer_change, change, missing
 from bot.commands.parse import USER_MENTION
 from bot.context import Req
 from bot.errors import Listeners
@@ -51,12 +51,13 @@ def open_deal(req: Req, lead: LeadSummary, *, deal_id: int | None = None, stage:
 
 
 def answer_deal(req: Req, result: DealChanged, *, ctx: ModalContext | None = None) -> None:
-    shown = req.deliver(result)
-    text = replies.changed(shown.lead, result.change, req.cached_tz(), shown.error)
+    """Like every change (in a lead's thread, the thread line is the answer); after a modal, where it started."""
     if ctx is None:
-        req.reply(text)
-    else:
-        req.tell(text, channel_id=ctx.channel_id, response_url=ctx.response_url)
+        answer_change(req, result)
+        return
+    shown = req.deliver(result)
+    req.tell(replies.changed(shown.lead, result.change, req.cached_tz(), shown.error), channel_id=ctx.channel_id,
+             response_url=ctx.response_url)
 
 
 # ------------------------------------------------------------------ verbs
@@ -201,9 +202,7 @@ def offer_conversion(req: Req, result) -> None:
 
 def prepare_churned(req: Req, _ref: str, rest: str) -> PendingAction:
     if not rest:
-        raise Refusal("Why did they leave? Knowing it is the point: "
-                      + ("`@CRM churned moved to a cheaper tool`." if req.in_thread else
-                         "`/lead churned acme moved to a cheaper tool`."))
+        raise missing(req, "Why did they leave?", "churned <lead> <why>", "moved to a cheaper tool")
     return PendingAction(verb="churned", arg=rest)
 
 
@@ -213,5 +212,4 @@ def churned(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> 
         status = next((o.name for o in statuses(s, req.team_id) if name_key(o.name) == "churned"), None)
     if status is None:
         raise Refusal("This workspace's pipeline has no Churned status. Use `/lead status` with the one you use.")
-    answer_change(req, updates.change_status(req.db, req.clock, req.team_id, req.user_id, lead.id, status,
-                                             reason=pending.arg, idempotency_key=req.key))
+    change(req, updates.change_status, lead, status, pending.arg)

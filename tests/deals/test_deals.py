@@ -233,3 +233,18 @@ def test_churned_asks_why_and_records_it(bot, fake, db, clock):
     assert "*Customer* → *Churned*" in bot.last_reply_text()
     thread = [message_text(m) for m in fake.of("chat.postMessage") if m.get("thread_ts")]
     assert "moved to a cheaper tool" in thread[-1]
+
+
+def test_won_by_a_mention_in_the_thread_answers_with_the_thread_line_only(bot, fake, db, clock):
+    from tests.commands.test_events import event
+
+    bot.command("new Acme Shop")
+    lead = leads.resolve_lead(db, "T1", "acme")[0]
+    deals.save_deal(db, clock, "T1", "U1", DealInput(lead.id, amount="1m", stage="Demo"))
+    fake.clear()
+    event(bot, {"type": "app_mention", "user": "U1", "channel": "C1", "thread_ts": lead.card_ts,
+                "ts": "1800000000.000900", "text": "<@UBOT> won"}, "EvWon1")
+    thread = [m for m in fake.of("chat.postMessage") if m.get("thread_ts") == lead.card_ts]
+    assert [message_text(m) for m in thread if "Won" in message_text(m)] == [message_text(thread[-1])]
+    assert "*Demo* → *Won*" in message_text(thread[-1])
+    assert not fake.of("chat.postEphemeral")  # the thread line is everyone's answer
