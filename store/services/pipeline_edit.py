@@ -47,22 +47,23 @@ def _entries(names: list[tuple[str, str | None]], field: str) -> list[Entry]:
 
 
 def _moves(old: list[str], new: list[Entry], move_to: str | None, in_use: dict[str, int], field: str,
-           target_field: str) -> tuple[dict[str, str], str | None]:
-    """(old name → new name for renamed entries, where leads of retired entries go)."""
+           target_field: str) -> dict[str, str]:
+    """Old name → new name for every entry whose leads (deals) move: renamed ones, and retired ones that
+    still have some, to `move_to` (refused when it is not in the new list)."""
     by_key = {name_key(e.name): e.name for e in new}
-    renames = {}
+    moves = {}
     for e in new:
         if e.renamed_from:
             source = next((o for o in old if name_key(o) == name_key(e.renamed_from)), None)
             if source is None:
                 raise Invalid("pipeline_rename_unknown", field=field, name=e.renamed_from)
-            renames[source] = e.name
-    retired = [o for o in old if name_key(o) not in by_key and o not in renames and in_use.get(o)]
+            moves[source] = e.name
+    retired = [o for o in old if name_key(o) not in by_key and o not in moves and in_use.get(o)]
     target = by_key.get(name_key(move_to or ""))
     if retired and target is None:
         raise Invalid("pipeline_retired_target", field=target_field, retired=", ".join(retired),
                       count=sum(in_use[o] for o in retired))
-    return renames, (target if retired else None)
+    return {**moves, **{o: target for o in retired if target}}
 
 
 def replace(db: Database, clock: Clock, team_id: str, actor_id: str, *,
@@ -99,11 +100,9 @@ def _statuses(s, team_id: str, actor_id: str, lines: list[tuple[str, str | None,
                                        .order_by(PipelineStatus.position))]
     in_use = dict(s.execute(select(Lead.status, func.count()).where(Lead.team_id == team_id)
                             .group_by(Lead.status)).all())
-    renames, target = _moves(old, entries, move_to, in_use, "statuses", "move_to")
-    moves = {**renames, **{o: target for o in old if target and o not in renames
-                           and name_key(o) not in {name_key(e.name) for e in entries}}}
-    for source, dest in moves.items():
-        why = "status renamed" if source in renames else "status retired"
+    renamed = {name_key(e.renamed_from) for e in entries if e.renamed_from}
+    for source, dest in _moves(old, entries, move_to, in_use, "statuses", "move_to").items():
+        why = "status renamed" if name_key(source) in renamed else "status retired"
         s.execute(insert(StatusChange).from_select(
             ["team_id", "lead_id", "from_status", "to_status", "reason", "actor_id", "changed_at"],
             select(Lead.team_id, Lead.id, Lead.status, literal(dest), literal(why), literal(actor_id),
@@ -138,13 +137,9 @@ def _stages(s, team_id: str, lines: list[tuple[str, str | None, int, str]], move
     old = [st.name for st in deal_stages.stages(s, team_id)]
     in_use = dict(s.execute(select(Deal.stage, func.count()).where(Deal.team_id == team_id)
                             .group_by(Deal.stage)).all())
-    renames, target = _moves(old, entries, move_to, in_use, "stages", "move_deals_to")
-    keys = {name_key(e.name) for e in entries}
-    for source in old:
-        dest = renames.get(source) or (target if name_key(source) not in keys else None)
-        if dest:
-            s.execute(update(Deal).where(Deal.team_id == team_id, Deal.stage == source)
-                      .values(stage=dest, updated_at=now).execution_options(synchronize_session=False))
+    for source, dest in _moves(old, entries, move_to, in_use, "stages", "move_deals_to").items():
+        s.execute(update(Deal).where(Deal.team_id == team_id, Deal.stage == source)
+                  .values(stage=dest, updated_at=now).execution_options(synchronize_session=False))
     s.execute(delete(DealStage).where(DealStage.team_id == team_id))
     s.flush()
     for pos, e in enumerate(entries):
