@@ -12,7 +12,7 @@ from bot.errors import Listeners
 from bot.ids import Action
 from bot.metadata import ListPage
 from bot.views.lists import lead_list
-from bot.views.text import esc, esc_cut, user
+from bot.views.text import esc, user
 from bot.wording import Refusal
 from store.errors import Invalid
 from store.services import leads, organizations, pipeline
@@ -65,7 +65,7 @@ def read_filters(req: Req, args: str) -> dict:
         elif value and key == "type":
             f["org_type"] = next((t for t in types if name_key(t).startswith(name_key(value))), None)
             if f["org_type"] is None:
-                raise Refusal(f"“{esc_cut(value, 30)}” is not a type here: {', '.join(types)}.")
+                raise Refusal(f"“{value[:30]}” is not a type here: {', '.join(types)}.")
         elif value and key == "segment":
             f["segment"] = value
         elif value and key in ("authority", "decides"):
@@ -80,7 +80,7 @@ def read_filters(req: Req, args: str) -> dict:
             else:
                 status = _status(options, words[i])
             if status is None:
-                raise Refusal(f"I don't know the filter `{esc_cut(words[i], 30)}`. " + USAGE)
+                raise Refusal(f"I don't know the filter `{words[i][:30]}`. " + USAGE)
             f["statuses"].append(status)
         i += 1
     return f

@@ -119,3 +119,9 @@ def test_merging_keeps_relations_once_and_never_to_itself(db, clock):
     with db.read() as s:
         info = organizations.org_info(s, "T1", made["Acme"])
     assert info.relations == (("agency", made["Pixel Lab"], "Pixel Lab"),)
+
+
+def test_list_answers_a_bad_filter_escaped_once(bot, fake, db):
+    bot.command("list a&b")
+    text = bot.last_reply_text()
+    assert "`a&amp;b`" in text and "&amp;amp;" not in text
