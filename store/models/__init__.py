@@ -7,10 +7,12 @@ from store.models.crm import (
 )
 from store.models.deals import Deal, DealChange, DealStage, DealTotal, OrganizationRelation
 from store.models.delivery import IdempotencyKey, Notification, Outbox
+from store.models.reports import ChartFile, ContactStat
 from store.models.routing import QueueMember, RoutingQueue
 
 __all__ = [
     "ID", "Base", "UTCDateTime", "Activity", "Assignment", "Comment", "Contact", "FollowUp", "Lead", "LeadFollower",
     "LeadRecord", "Member", "Organization", "PipelineStatus", "StatusChange", "Team", "Deal", "DealChange",
-    "DealStage", "DealTotal", "OrganizationRelation", "IdempotencyKey", "Notification", "Outbox", "QueueMember", "RoutingQueue",
+    "DealStage", "DealTotal", "OrganizationRelation", "IdempotencyKey", "Notification", "Outbox", "QueueMember",
+    "RoutingQueue", "ChartFile", "ContactStat",
 ]

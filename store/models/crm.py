@@ -70,6 +70,13 @@ class Organization(Base):
     owner_id: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime]
+    # When to reach them: their zone (NULL: the workspace's), the weekdays they take calls ("1111100" is
+    # Monday to Friday; NULL: any day), the hours (local HH:MM, NULL: open) and what a rep should know.
+    tz: Mapped[str | None] = mapped_column(String(64))
+    contact_days: Mapped[str | None] = mapped_column(String(7))
+    contact_from: Mapped[str | None] = mapped_column(String(5))
+    contact_to: Mapped[str | None] = mapped_column(String(5))
+    contact_note: Mapped[str | None] = mapped_column(String(300))
 
     contacts: Mapped[list[Contact]] = relationship(back_populates="organization", order_by="Contact.id")
 
@@ -105,6 +112,9 @@ class Lead(Base):
         Index("ix_lead_team_org", "team_id", "organization_id"),
         Index("ix_lead_card", "card_channel", "card_ts"),
         Index("ix_lead_sla_due", "sla_due_at"),
+        Index("ix_lead_team_arrived", "team_id", "arrived_at"),
+        Index("ix_lead_team_routed", "team_id", "routed_at"),
+        Index("ix_lead_team_breached", "team_id", "sla_breached_at"),
         UniqueConstraint("team_id", "external_id", name="uq_lead_external_id"),
     )
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
@@ -148,7 +158,11 @@ class LeadRecord:
 
 class Activity(LeadRecord, Base):
     __tablename__ = "activity"
-    __table_args__ = (Index("ix_activity_team_lead_time", "team_id", "lead_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_activity_team_lead_time", "team_id", "lead_id", "occurred_at"),
+        # reports: a period's activities by rep, type and outcome, read from the index alone
+        Index("ix_activity_team_time", "team_id", "occurred_at", "actor_id", "kind", "outcome", "lead_id"),
+    )
     kind: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str] = mapped_column(String(24))
     text: Mapped[str | None] = mapped_column(Text)
@@ -158,7 +172,10 @@ class Activity(LeadRecord, Base):
 
 class StatusChange(LeadRecord, Base):
     __tablename__ = "status_change"
-    __table_args__ = (Index("ix_status_change_team_lead_time", "team_id", "lead_id", "changed_at"),)
+    __table_args__ = (
+        Index("ix_status_change_team_lead_time", "team_id", "lead_id", "changed_at"),
+        Index("ix_status_change_team_time", "team_id", "changed_at", "to_status"),
+    )
     from_status: Mapped[str | None] = mapped_column(String(40))
     to_status: Mapped[str] = mapped_column(String(40))
     reason: Mapped[str | None] = mapped_column(Text)
@@ -230,6 +247,7 @@ class LeadFollower(Base):
     """Someone who wants a DM when the lead's status or owner changes, or a comment mentions them."""
 
     __tablename__ = "lead_follower"
+    __table_args__ = (Index("ix_lead_follower_user", "team_id", "user_id"),)
     team_id: Mapped[str] = mapped_column(ForeignKey("team.id"), primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)

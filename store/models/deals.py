@@ -31,6 +31,9 @@ class Deal(Base):
         Index("ix_deal_team_owner_open", "team_id", "owner_id", "is_open"),
         Index("ix_deal_team_lead", "team_id", "lead_id"),
         Index("ix_deal_team_org", "team_id", "organization_id"),
+        Index("ix_deal_team_created", "team_id", "created_at"),
+        Index("ix_deal_team_won", "team_id", "won_at"),
+        Index("ix_deal_team_lost", "team_id", "lost_at"),
     )
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))

@@ -244,17 +244,8 @@ def pipeline_summary(db: Database, clock: Clock, team_id: str, tz: str, *, owner
         rows = s.execute(select(DealTotal.stage, DealTotal.currency, DealTotal.close_month, func.sum(DealTotal.count),
                                 func.sum(DealTotal.amount_minor))
                          .where(*sums).group_by(DealTotal.stage, DealTotal.currency, DealTotal.close_month)).all()
-        totals = {o.name: StageTotal(o, 0, {}, {}) for o in options if o.outcome == "open"}
-        month = StageTotal(StageInfo("This month", 0, -1, "open"), 0, {}, {})
-        this_month = f"{local:%Y-%m}"
-        for stage_name, currency, close_month, count, amount in rows:
-            if not count:
-                continue
-            stage = by_name.get(stage_name) or StageInfo(stage_name, 0, len(options), "open")
-            t = totals.setdefault(stage_name, StageTotal(stage, 0, {}, {}))
-            totals[stage_name] = _add(t, currency, int(count), int(amount or 0), stage.probability)
-            if close_month == this_month:
-                month = _add(month, currency, int(count), int(amount or 0), stage.probability)
+        stage_list, month = stage_totals(options, rows, f"{local:%Y-%m}")
+        totals = {t.stage.name: t for t in stage_list}
         deals: list[DealInfo] = []
         for stage in (o for o in options if o.outcome == "open" and totals[o.name].count):
             # one stage at a time, soonest close first, read in index order (deals with no date after)
@@ -267,8 +258,24 @@ def pipeline_summary(db: Database, clock: Clock, team_id: str, tz: str, *, owner
                                    .order_by(Deal.expected_close, Deal.id).limit(limit - len(deals))).all()
                 deals += [deal_info(d, company, by_name) for d, company in listed]
         count = sum(t.count for t in totals.values())
-        return PipelineSummary(sorted(totals.values(), key=lambda t: t.stage.position), month, deals,
-                               max(0, count - len(deals)))
+        return PipelineSummary(stage_list, month, deals, max(0, count - len(deals)))
+
+
+def stage_totals(options: list[StageInfo], rows, this_month: str) -> tuple[list[StageTotal], StageTotal]:
+    """Open deals by stage, from rows of (stage, currency, close month "YYYY-MM", count, amount), and those
+    expected to close in `this_month`; stages in pipeline order (a stage no longer in it comes last)."""
+    by_name = {o.name: o for o in options}
+    totals = {o.name: StageTotal(o, 0, {}, {}) for o in options if o.outcome == "open"}
+    month = StageTotal(StageInfo("This month", 0, -1, "open"), 0, {}, {})
+    for stage_name, currency, close_month, count, amount in rows:
+        if not count:
+            continue
+        stage = by_name.get(stage_name) or StageInfo(stage_name, 0, len(options), "open")
+        t = totals.setdefault(stage_name, StageTotal(stage, 0, {}, {}))
+        totals[stage_name] = _add(t, currency, int(count), int(amount or 0), stage.probability)
+        if close_month == this_month:
+            month = _add(month, currency, int(count), int(amount or 0), stage.probability)
+    return sorted(totals.values(), key=lambda t: t.stage.position), month
 
 
 def _add(t: StageTotal, currency: str, count: int, amount: int, probability: int) -> StageTotal:

@@ -18,7 +18,7 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -175,6 +175,13 @@ def claim(db: Database, clock: Clock, *, limit: int = 50) -> list[Owed]:
                 for n in rows]
 
 
+def next_due(db: Database):
+    """When the earliest pending notification falls due (None: nothing pending): the notifier loop sleeps
+    until then. One read of `ix_notification_pending`."""
+    with db.read() as s:
+        return s.scalar(select(func.min(Notification.next_attempt_at)).where(Notification.state == "pending"))
+
+
 def _finish(db: Database, owed: Owed, **values) -> bool:
     with db.write() as s:
         done = s.execute(
@@ -237,25 +244,43 @@ def nudge_data(db: Database, owed: Owed) -> NudgeData | None:
         return NudgeData(item, int(owed.payload.get("number", 1)), pol.max_repeats, pol.repeat)
 
 
+def _listed(s: Session, team_id: str, where: tuple, *, limit: int = LIST_LIMIT, offset: int = 0,
+            count_cap: int = 10_000) -> FollowUpList:
+    """Follow-ups matching `where`, soonest due first: a page of them and how many more there are."""
+    rows = list(s.scalars(select(FollowUp).where(*where).order_by(FollowUp.due_at, FollowUp.id)
+                          .limit(limit).offset(offset)))
+    total = s.scalar(select(func.count()).select_from(select(FollowUp.id).where(*where).limit(count_cap)
+                                                      .subquery())) or 0
+    return FollowUpList(_items(s, team_id, rows), max(0, total - offset - len(rows)))
+
+
 def overdue_of(db: Database, clock: Clock, team_id: str, owner_id: str) -> FollowUpList:
     """The owner's open follow-ups that are past due, oldest first (an escalation lists them)."""
     now = clock.now()
     with db.read() as s:
-        where = (FollowUp.team_id == team_id, FollowUp.owner_id == owner_id, FollowUp.state == "open",
-                 FollowUp.due_at < now)
-        rows = list(s.scalars(select(FollowUp).where(*where).order_by(FollowUp.due_at).limit(LIST_LIMIT + 1)))
-        return FollowUpList(_items(s, team_id, rows[:LIST_LIMIT]), max(0, len(rows) - LIST_LIMIT))
+        return _listed(s, team_id, (FollowUp.team_id == team_id, FollowUp.owner_id == owner_id,
+                                    FollowUp.state == "open", FollowUp.due_at < now))
+
+
+def due_lists(s: Session, clock: Clock, team_id: str, user_id: str, tz: str, *, limit: int = LIST_LIMIT,
+              offset: int = 0) -> tuple[FollowUpList, FollowUpList]:
+    """(overdue, due later today in the member's zone), each a page and how many more."""
+    now = clock.now()
+    _local, _start, end = _local_day(now, tz)
+    base = (FollowUp.team_id == team_id, FollowUp.owner_id == user_id, FollowUp.state == "open")
+    return (_listed(s, team_id, (*base, FollowUp.due_at < now), limit=limit, offset=offset),
+            _listed(s, team_id, (*base, FollowUp.due_at >= now, FollowUp.due_at < end), limit=limit, offset=offset))
+
+
+def due_by_tonight(s: Session, clock: Clock, team_id: str, user_id: str, tz: str, *, limit: int = LIST_LIMIT,
+                   offset: int = 0) -> FollowUpList:
+    """Overdue and due later today in one list, oldest first (a page of it and how many more)."""
+    _local, _start, end = _local_day(clock.now(), tz)
+    return _listed(s, team_id, (FollowUp.team_id == team_id, FollowUp.owner_id == user_id, FollowUp.state == "open",
+                                FollowUp.due_at < end), limit=limit, offset=offset)
 
 
 def digest_data(db: Database, clock: Clock, team_id: str, user_id: str, tz: str) -> tuple[FollowUpList, FollowUpList]:
     """(overdue, due later today in the member's zone)."""
-    now = clock.now()
-    _local, _start, end = _local_day(now, tz)
     with db.read() as s:
-        base = (FollowUp.team_id == team_id, FollowUp.owner_id == user_id, FollowUp.state == "open")
-        out = []
-        for cond in (FollowUp.due_at < now, and_(FollowUp.due_at >= now, FollowUp.due_at < end)):
-            rows = list(s.scalars(select(FollowUp).where(*base, cond).order_by(FollowUp.due_at)
-                                  .limit(LIST_LIMIT + 1)))
-            out.append(FollowUpList(_items(s, team_id, rows[:LIST_LIMIT]), max(0, len(rows) - LIST_LIMIT)))
-        return out[0], out[1]
+        return due_lists(s, clock, team_id, user_id, tz)

@@ -16,6 +16,7 @@ from store.clock import Clock
 from store.db import Database
 from store.dto import LeadSummary, OutboxItem
 from store.models import Lead, Outbox
+from store.services import home_refresh
 from store.services.snapshots import lead_summary
 from store.services.work_queue import WorkQueue
 
@@ -24,6 +25,10 @@ MAX_ATTEMPTS = QUEUE.max_attempts
 
 
 def enqueue(s, lead: Lead, kind: str, now, *, payload: dict | None = None, channel_hint: str | None = None) -> None:
+    """Owe Slack a post about the lead. Every change owes its card an edit, so this is also where the Homes
+    that show the lead are owed a refresh (`home_refresh.lead_changed`)."""
+    if kind == "card":
+        home_refresh.lead_changed(s, lead, now)
     s.add(Outbox(team_id=lead.team_id, lead_id=lead.id, kind=kind, payload=payload, channel_hint=channel_hint,
                  state="pending", attempts=0, next_attempt_at=now, created_at=now))
 

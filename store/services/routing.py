@@ -21,7 +21,7 @@ from store.db import Database
 from store.dto import ChangeRecord, Handled, NudgePolicy, QueueInfo, Routed
 from store.errors import Invalid, NotFound
 from store.models import Assignment, FollowUp, Lead, Member, QueueMember, RoutingQueue
-from store.services import followers, outbox
+from store.services import followers, home_refresh, outbox
 from store.services.members import (
     can_manage,
     member_row,
@@ -227,6 +227,8 @@ def route(s: Session, lead: Lead, now: datetime, actor_id: str, *, kind: str = "
     skipped = [f"{_name(s, lead.team_id, u)} (away until {_until(away[u])})" for u in ids if u in away]
     reason = prefix + "next in rotation" + ("; skipped " + ", ".join(skipped) if skipped else "")
     previous = lead.owner_id
+    if previous:
+        home_refresh.touch(s, lead.team_id, {previous}, now)  # the lead leaves the old owner's Home
     lead.owner_id, lead.queue_id, lead.routed_at = best.user_id, queue.id, now
     lead.sla_due_at = None if lead.first_touch_at else now + timedelta(minutes=queue.sla_minutes)
     lead.sla_breached_at, lead.accepted_at, lead.routing_reason = None, None, reason[:300]

@@ -24,7 +24,7 @@ from store.models import (
     Organization,
     StatusChange,
 )
-from store.services import followers, outbox, pipeline
+from store.services import followers, home_refresh, outbox, pipeline
 from store.services.members import require_person
 from store.services.once import once
 from store.services.snapshots import lead_summary, load_lead
@@ -108,6 +108,7 @@ def _apply(s, lead: Lead, actor_id: str, upd: LeadUpdate, now, activity, outcome
         s.add(Assignment(team_id=team_id, lead_id=lead.id, from_owner=lead.owner_id, to_owner=upd.owner_id,
                          reason=clean(upd.reason, limit=500) or "reassigned", actor_id=actor_id, assigned_at=now))
         rec.update(owner_from=lead.owner_id, owner_to=upd.owner_id)
+        home_refresh.touch(s, team_id, {lead.owner_id or ""}, now)  # the lead leaves the old owner's Home
         lead.owner_id, lead.accepted_at = upd.owner_id, None
         for f in _open_follow_ups(s, lead):  # the new owner is reminded from now on, from the first nudge
             f.owner_id, f.nudges_sent, f.escalated_at = upd.owner_id, 0, None

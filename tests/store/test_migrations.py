@@ -37,5 +37,5 @@ def test_downgrade_to_base_and_upgrade_again(tmp_path):
         assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
     db.migrate()
     indexes = {ix["name"] for ix in inspect(db.engine).get_indexes("activity")}
-    assert indexes == {"ix_activity_team_lead_time"}
+    assert indexes == {"ix_activity_team_lead_time", "ix_activity_team_time"}
     db.dispose()
