@@ -109,13 +109,30 @@ class Req:
         """A zone from the database only (no Web API call): for rendering right after an ack."""
         return people.tz_of(self.crm, self.team_id, user_id or self.user_id)
 
+    @property
+    def surface(self) -> str | None:
+        """Where a click happened: `home` (the App Home), `modal`, or None (a message)."""
+        return ((self.body.get("view") or {}).get("type") if (self.body.get("container") or {}).get("type") == "view"
+                else None)
+
     def modal_context(self, lead_id: int | None = None) -> ModalContext:
-        return ModalContext(lead_id=lead_id, channel_id=self.channel_id, response_url=self.response_url)
+        return ModalContext(lead_id=lead_id, channel_id=self.channel_id, response_url=self.response_url,
+                            home=True if self.surface == "home" else None)
+
+    def open_view(self, view) -> None:
+        """Open a modal for the person who clicked or typed: stacked on the one they are in (`views.push`),
+        else a new one (`views.open`). Within the 3 seconds of the trigger."""
+        if self.surface == "modal":
+            self.client.views_push(trigger_id=self.trigger_id, view=view)
+        else:
+            self.client.views_open(trigger_id=self.trigger_id, view=view)
 
     def deliver(self, result: AboutALead) -> Shown:
-        """After a change: edit the card, post its thread line and DMs; the lead as delivered."""
+        """After a change: edit the card, post its thread line and DMs; the lead as delivered. The Homes the
+        change armed are published by the notifier, woken here."""
         delivered = deliver_lead(self.client, self.crm, self.team_id, result.lead.id)
         lead = delivered.lead or leads.get_lead(self.db, self.team_id, result.lead.id)
+        self.crm.wake.set()
         return Shown(lead, delivered.error)
 
     def reply(self, text: str, blocks: list | None = None, **extra) -> None:

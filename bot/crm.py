@@ -1,4 +1,5 @@
-"""The bot's long-lived services: the database, the clock, the settings, and the stop signal."""
+"""The bot's long-lived services: the database, the clock, the settings, the stop signal, and the bell that
+wakes the notifier when a listener has just queued something for it (a Home refresh)."""
 
 from __future__ import annotations
 
@@ -16,3 +17,4 @@ class Crm:
     clock: Clock
     settings: Settings
     stopping: threading.Event = field(default_factory=threading.Event)  # set on SIGTERM/SIGINT
+    wake: threading.Event = field(default_factory=threading.Event)  # the notifier loop looks at once

@@ -17,6 +17,7 @@ class Callback(StrEnum):
     ORGANIZATION = "organization_edit"
     PIPELINE = "pipeline_edit"
     DEAL_LOST = "deal_lost"
+    HOME_LIST = "home_list"  # the modal a Home button opens (a list of leads or follow-ups)
 
 
 class Action(StrEnum):
@@ -49,6 +50,15 @@ class Action(StrEnum):
     NUDGE_RESCHEDULE = "nudge_reschedule"
     NUDGE_LOG = "nudge_log_activity"
     NUDGE_OPEN_LEAD = "nudge_open_lead"
+    # /lead report
+    REPORT_SHARE = "report_share"
+    REPORT_CSV = "report_csv"
+    # the App Home
+    HOME_LIST = "home_list"  # a button that lists leads (by status, the rest of a list) in a modal
+    HOME_PAGE = "home_page"  # that modal's Previous / Next
+    HOME_REFRESH = "home_refresh"
+    # a suggested time to reach the customer (the /lead followup reply)
+    SUGGESTED_TIME = "suggested_time"
 
 
 class Field(StrEnum):
@@ -99,6 +109,12 @@ class Field(StrEnum):
     APPROVER = "approver"
     RELATED = "related"
     RELATION = "relation"
+    SUGGESTION = "suggestion"  # a one-click time the connect rates suggest
+    CONTACT_DAYS = "contact_days"
+    CONTACT_FROM = "contact_from"
+    CONTACT_TO = "contact_to"
+    CONTACT_NOTE = "contact_note"
+    ORG_TZ = "org_tz"
 
 
 class Block(StrEnum):
@@ -106,3 +122,4 @@ class Block(StrEnum):
 
     CARD_ACTIONS = "card_actions"
     NUDGE_ACTIONS = "nudge_actions"
+    REPORT_ACTIONS = "report_actions"

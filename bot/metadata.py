@@ -62,6 +62,7 @@ class ModalContext(Meta):
     dm_ts: str | None = None
     deal_id: int | None = None  # the deal modal: the deal edited (None: a new one)
     converting: bool | None = None  # the deal modal opened because the lead moved to Closing
+    home: bool | None = None  # opened from the App Home: its refresh is the confirmation
 
 
 class PendingAction(Meta):
@@ -92,4 +93,26 @@ class ListPage(Meta):
     """`/lead list`'s Previous / Next: the filters as typed and the page (0 = first)."""
 
     args: str = ""
+    page: int = 0
+
+
+class ReportRef(Meta):
+    """A report's buttons (Share to channel, CSV): the exact period and whose figures."""
+
+    kind: str
+    start: str  # ISO, UTC
+    end: str
+    tz: str
+    owner_id: str | None = None
+    queue_id: int | None = None
+    queue_name: str | None = None
+    segment: str | None = None
+    org_type: str | None = None
+    channel_id: str | None = None  # where it was asked for: Share posts there
+
+
+class ListRef(Meta):
+    """A Home button that lists leads in a modal: which list, and the page."""
+
+    what: str  # status:<name> | followups | routed | unassigned | breached
     page: int = 0

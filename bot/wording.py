@@ -88,6 +88,10 @@ MESSAGES: dict[str, str] = {
     "accept_not_owner": "Only the lead's owner can accept it. Ask them, or use Reassign.",
     "pass_not_allowed": "Only the lead's owner (or a manager) can pass it.",
     "pass_not_routed": "This lead was not routed through a queue: use Reassign to give it to someone.",
+    # reports
+    "period_unknown": "“{text}” is not a period. Use `week`, `month`, `quarter` or a month such as `2026-11`.",
+    "period_future": "{text} has not started yet. Choose a month that has.",
+    "queue_unknown": "There is no queue “{text}”. Queues: {names}.",
     # CSV import (the report is read in a terminal)
     "csv_empty": "the file is empty: the first line must name the columns",
     "csv_no_company": "no company column: name it `company` (HubSpot: Company name; Pipedrive: Organization - Name)",
@@ -102,6 +106,7 @@ MANAGER_ONLY = {
     "manager": "set someone else's manager",
     "settings": "change the workspace's reminder rules",
     "away": "set someone else away or back",
+    "reports": "see the team's report or another rep's. `/lead report` shows yours",
 }
 # How to put right a bot chosen as owner, by where it was chosen.
 BOT_OWNER_HINT = {None: "Mention a person.", "owner": "Choose a person."}

@@ -24,8 +24,9 @@ class BlockKitError(AssertionError):
     pass
 
 
-def check_blocks(blocks: list, *, limit: int) -> None:
-    """The limits Slack enforces with invalid_blocks (a subset that matters for this bot)."""
+def check_blocks(blocks: list, *, limit: int, files: dict | None = None) -> None:
+    """The limits Slack enforces with invalid_blocks (a subset that matters for this bot). `files`: the
+    uploads Slack knows (id → record); an image block's `slack_file` must name a completed image upload."""
     if len(blocks) > limit:
         raise BlockKitError(f"{len(blocks)} blocks > {limit}")
 
@@ -65,13 +66,31 @@ def check_blocks(blocks: list, *, limit: int) -> None:
                 text_len(o.get("text"), 75, "option")
                 if len(o.get("value", "")) > 150:
                     raise BlockKitError("option value > 150")
+        if kind == "image":
+            check_image(b, files)
         for key in ("block_id",):
             if len(b.get(key) or "") > 255:
                 raise BlockKitError("block_id > 255")
 
 
-def check_view(view: dict) -> None:
-    check_blocks(view.get("blocks") or [], limit=100)
+def check_image(b: dict, files: dict | None) -> None:
+    """An image block: alt text, a title within limits, and exactly one source (a URL or a Slack file)."""
+    if not b.get("alt_text") or len(b["alt_text"]) > 2000:
+        raise BlockKitError("image alt_text missing or > 2000")
+    if b.get("title") and len(b["title"]["text"]) > 2000:
+        raise BlockKitError("image title > 2000")
+    url, slack_file = b.get("image_url"), b.get("slack_file")
+    if bool(url) == bool(slack_file):
+        raise BlockKitError("image needs exactly one of image_url and slack_file")
+    if slack_file:
+        fid = slack_file.get("id")
+        record = (files or {}).get(fid)
+        if record is None or not record.get("complete") or not record.get("image"):
+            raise BlockKitError(f"invalid slack file {fid!r}")
+
+
+def check_view(view: dict, files: dict | None = None) -> None:
+    check_blocks(view.get("blocks") or [], limit=100, files=files)
     for key in ("title", "submit", "close"):
         if view.get(key) and len(view[key]["text"]) > 24:
             raise BlockKitError(f"modal {key} > 24 chars")
@@ -100,6 +119,9 @@ class FakeSlack:
         self.flaky: dict[str, tuple[float, int]] = {}
         self._recent: dict[str, list[float]] = {}
         self._random = random.Random(1234)
+        self.files: dict[str, dict] = {}  # uploads: id → {name, length, data, complete, image, title, channel}
+        self.homes: dict[str, dict] = {}  # the Home tab each user sees (the last views.publish)
+        self._file_ids = itertools.count(1)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -189,6 +211,47 @@ class FakeSlack:
             email = (args.get("email") or "").lower()
             user = next((u for u in self.users.values() if u["profile"]["email"].lower() == email), None)
             return 200, {}, ({"ok": True, "user": user} if user else {"ok": False, "error": "users_not_found"})
+        if method == "views.publish":
+            view = _json_arg(args, "view")
+            if (view or {}).get("type") != "home":
+                return 200, {}, {"ok": False, "error": "invalid_arguments"}
+            if args.get("user_id") not in self.users:
+                return 200, {}, {"ok": False, "error": "user_not_found"}
+            check_view(view, self.files)
+            with self._lock:
+                self.homes[args["user_id"]] = {**view, "id": f"VH{args['user_id']}"}
+            return 200, {}, {"ok": True, "view": {**view, "id": f"VH{args['user_id']}"}}
+        if method == "conversations.open":
+            users = (args.get("users") or "").split(",")
+            if not users or users[0] not in self.users:
+                return 200, {}, {"ok": False, "error": "user_not_found"}
+            return 200, {}, {"ok": True, "channel": {"id": "D" + users[0][1:]}}
+        if method == "files.getUploadURLExternal":
+            try:
+                length = int(args.get("length") or 0)
+            except ValueError:
+                length = 0
+            if not args.get("filename") or length <= 0:
+                return 200, {}, {"ok": False, "error": "invalid_arguments"}
+            with self._lock:
+                fid = f"F{next(self._file_ids):09d}"
+                self.files[fid] = {"id": fid, "name": args["filename"], "length": length, "data": None,
+                                   "complete": False, "image": args["filename"].lower().endswith(
+                                       (".png", ".jpg", ".jpeg", ".gif"))}
+            return 200, {}, {"ok": True, "upload_url": f"{self.url}upload/{fid}", "file_id": fid}
+        if method == "files.completeUploadExternal":
+            done = []
+            for item in _json_arg(args, "files") or []:
+                record = self.files.get(item.get("id"))
+                if record is None or record["data"] is None or len(record["data"]) != record["length"]:
+                    return 200, {}, {"ok": False, "error": "file_not_found"}
+                with self._lock:
+                    record.update(complete=True, title=item.get("title"), channel=args.get("channel_id"),
+                                  thread_ts=args.get("thread_ts"), comment=args.get("initial_comment"))
+                done.append({"id": record["id"], "name": record["name"], "title": item.get("title"),
+                             "mimetype": "image/png" if record["image"] else "text/csv",
+                             "permalink": f"https://test.slack.com/files/UBOT/{record['id']}/{record['name']}"})
+            return 200, {}, {"ok": True, "files": done}
         if method in ("views.open", "views.push"):
             born = self.triggers.get(args.get("trigger_id", ""))
             if born is None:
@@ -197,18 +260,18 @@ class FakeSlack:
                 return 200, {}, {"ok": False, "error": "expired_trigger_id"}
             del self.triggers[args["trigger_id"]]
             view = _json_arg(args, "view")
-            check_view(view)
+            check_view(view, self.files)
             return 200, {}, {"ok": True, "view": {**view, "id": f"V{next(self._views)}"}}
         if method == "views.update":
             view = _json_arg(args, "view")
-            check_view(view)
+            check_view(view, self.files)
             return 200, {}, {"ok": True, "view": {**view, "id": args.get("view_id")}}
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             channel = args.get("channel", "")
             if channel in self.forbidden_channels:
                 return 200, {}, {"ok": False, "error": "not_in_channel"}
             blocks = _json_arg(args, "blocks") or []
-            check_blocks(blocks, limit=50)
+            check_blocks(blocks, limit=50, files=self.files)
             if len(args.get("text") or "") > 40000:
                 return 200, {}, {"ok": False, "error": "msg_too_long"}
             if method == "chat.postEphemeral":
@@ -230,24 +293,35 @@ class FakeSlack:
                 pass
 
             def do_POST(self):  # noqa: N802
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                data_in = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path.startswith("/upload/"):  # step 2 of an upload: the file's bytes
+                    record = fake.files.get(self.path.removeprefix("/upload/"))
+                    if record is not None:
+                        with fake._lock:
+                            record["data"] = data_in
+                            fake.calls.append(Call("upload", {"file_id": record["id"], "size": len(data_in)}))
+                    self.send_response(200 if record is not None else 404)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"OK")
+                    return
+                raw = data_in.decode()
                 if "json" in (self.headers.get("Content-Type") or ""):
                     args = json.loads(raw or "{}")
                 else:
                     args = {k: v[0] for k, v in parse_qs(raw).items()}
-                if self.path.startswith("/response/"):
-                    with fake._lock:
-                        fake.responses.append(Call(self.path, args))
-                    check_blocks(args.get("blocks") or [], limit=50)
-                    status, headers, body = 200, {}, {"ok": True}
-                else:
-                    method = self.path.removeprefix("/api/")
-                    try:
-                        status, headers, body = fake._api(method, args)
-                    except BlockKitError as exc:
-                        status, headers, body = 200, {}, {"ok": False, "error": "invalid_blocks", "detail": str(exc)}
+                try:
+                    if self.path.startswith("/response/"):
+                        check_blocks(args.get("blocks") or [], limit=50, files=fake.files)
                         with fake._lock:
-                            fake.calls.append(Call("!invalid_blocks", {"detail": str(exc), **args}))
+                            fake.responses.append(Call(self.path, args))
+                        status, headers, body = 200, {}, {"ok": True}
+                    else:
+                        status, headers, body = fake._api(self.path.removeprefix("/api/"), args)
+                except BlockKitError as exc:
+                    status, headers, body = 200, {}, {"ok": False, "error": "invalid_blocks", "detail": str(exc)}
+                    with fake._lock:
+                        fake.calls.append(Call("!invalid_blocks", {"detail": str(exc), **args}))
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

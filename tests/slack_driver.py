@@ -95,6 +95,39 @@ class SlackDriver:
                 "trigger_id": self.fake.new_trigger()}
         return self.post(urlencode(form), "application/x-www-form-urlencoded", wait=wait)
 
+    def event(self, inner: dict, event_id: str | None = None, *, retry: int | None = None, team: str | None = None,
+              wait: bool = True) -> Response:
+        """An Events API delivery (a retry carries X-Slack-Retry-Num)."""
+        body = json.dumps({"type": "event_callback", "team_id": team or self.team, "api_app_id": "A1",
+                           "event_id": event_id or f"Ev{next(self._n)}", "event_time": int(time.time()),
+                           "event": inner})
+        headers = self.sign(body)
+        if retry:
+            headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
+        return self.post(body, "application/json", headers, wait=wait)
+
+    def open_home(self, user: str = "U1", *, wait: bool = True) -> Response:
+        """The person clicks the app's Home tab."""
+        return self.event({"type": "app_home_opened", "user": user, "channel": "D" + user[1:], "tab": "home",
+                           "event_ts": f"{time.time():.6f}"}, wait=wait)
+
+    def click_in_view(self, view: dict, text: str, *, user: str = "U1", team: str | None = None,
+                      nth: int = 0, wait: bool = True) -> Response:
+        """Click a button by its text in a published Home or an open modal (the `nth` of that name)."""
+        found = [(block, el) for block in view.get("blocks", [])
+                 for el in [*(block.get("elements") or []), block.get("accessory") or {}]
+                 if el.get("type") == "button" and el["text"]["text"] == text]
+        if len(found) <= nth:
+            raise AssertionError(f"no button {text!r} (#{nth}) in the view")
+        block, el = found[nth]
+        payload = {"type": "block_actions", "team": {"id": team or self.team}, "user": {"id": user},
+                   "api_app_id": "A1", "trigger_id": self.fake.new_trigger(),
+                   "container": {"type": "view", "view_id": view.get("id") or "VH"},
+                   "view": {**view, "id": view.get("id") or "VH"},
+                   "actions": [{"type": "button", "action_id": el["action_id"], "block_id": block.get("block_id", "b"),
+                                "value": el.get("value"), "text": el["text"], "action_ts": f"{time.time():.6f}"}]}
+        return self.interact(payload, wait=wait)
+
     def interact(self, payload: dict, *, wait: bool = True) -> Response:
         return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded", wait=wait)
 

@@ -1,6 +1,7 @@
 """Listeners, one module per feature, each with `register(app)`:
 
 - `thread`: a lead card's thread is its history (replies, edits, deletions, mentions of the bot);
+- `home`: the App Home (opening it, Refresh, its lists);
 - `verbs`: the `/lead` command and its verb table (handlers in `lead`, `queues`, `prefs`), pick-one replays;
 - `card`: the lead card's buttons, its modals and `/lead new`'s form, the Lead picker's type-ahead;
 - `deals`: deal verbs (handlers in the verb table), the card's Deal button, the deal and lost forms;
@@ -8,18 +9,21 @@
 - `listing`: `/lead list`'s filters and its Previous / Next;
 - `pipelines`: the form where managers edit the statuses and the deal stages;
 - `reminders`: the nudge DM's buttons and the reschedule form;
-- `queues`: routing queues' buttons and forms.
+- `queues`: routing queues' buttons and forms;
+- `report`: `/lead report`'s Share to channel and Download CSV.
 """
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.commands import card, deals, listing, organizations, pipelines, queues, reminders, thread, verbs
+from bot.commands import (
+    card, deals, home, listing, organizations, pipelines, queues, reminders, report, thread, verbs,
+)
 
 
 def register(app: App) -> None:
     # Bolt tries listeners in registration order and stops at the first match: thread replies arrive by
     # the thousand, so events go first (a reply then skips the ~40 command, button and modal matchers).
-    for feature in (thread, verbs, card, deals, organizations, listing, pipelines, reminders, queues):
+    for feature in (thread, home, verbs, card, deals, organizations, listing, pipelines, reminders, queues, report):
         feature.register(app)

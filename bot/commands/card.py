@@ -42,7 +42,7 @@ register = listeners.register
 
 
 def _card_context(req: Req, lead: LeadSummary) -> ModalContext:
-    return ModalContext(lead_id=lead.id, channel_id=req.channel_id, response_url=req.response_url)
+    return req.modal_context(lead.id)
 
 
 # ------------------------------------------------------------------ buttons
@@ -61,16 +61,14 @@ def change_status(ack: Ack, req: Req) -> None:
     lead = req.clicked_lead()
     with req.db.read() as s:
         options = pipeline.statuses(s, req.team_id)
-    req.client.views_open(trigger_id=req.trigger_id,
-                          view=status_modal(options, lead, _card_context(req, lead), req.cached_tz()))
+    req.open_view(status_modal(options, lead, _card_context(req, lead), req.cached_tz()))
 
 
 @listeners.action(Action.CARD_REASSIGN)
 def reassign(ack: Ack, req: Req) -> None:
     ack()
     lead = req.clicked_lead()
-    req.client.views_open(trigger_id=req.trigger_id,
-                          view=reassign_modal(lead, _card_context(req, lead), req.cached_tz()))
+    req.open_view(reassign_modal(lead, _card_context(req, lead), req.cached_tz()))
 
 
 @listeners.action(Action.CARD_ACCEPT)
@@ -153,7 +151,7 @@ def _save(ack: Ack, req: Req, view: dict, field: str, build: Callable[[ModalCont
     next_view = then(result)
     ack(next_view) if next_view else ack()
     shown = req.deliver(result)
-    if ctx.nudge is None:  # from a nudge, the edited DM is the confirmation
+    if ctx.nudge is None and not ctx.home:  # from a nudge the edited DM, from the Home its refresh, confirms
         req.tell(replies.changed(shown.lead, result.change, req.cached_tz(), shown.error),
                  channel_id=ctx.channel_id, response_url=ctx.response_url)
     return result

@@ -46,8 +46,7 @@ def open_deal(req: Req, lead: LeadSummary, *, deal_id: int | None = None, stage:
     else:
         deal = deals.deal_of_lead(req.db, req.team_id, lead.id, deal_id)
     ctx = req.modal_context(lead.id).model_copy(update={"converting": True if not lead.deals and not deal else None})
-    req.client.views_open(trigger_id=req.trigger_id,
-                          view=deal_modal(req, lead, ctx, deal=deal, stage=stage).to_dict())  # validated once
+    req.open_view(deal_modal(req, lead, ctx, deal=deal, stage=stage).to_dict())  # validated once
 
 
 def answer_deal(req: Req, result: DealChanged, *, ctx: ModalContext | None = None) -> None:
@@ -108,7 +107,7 @@ def lost(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> Non
     if req.in_thread:
         raise Refusal("Say why: `@CRM lost price, they chose a cheaper tool`" if not reason else
                       "Several deals are open on this lead: use `/lead lost` to say which.")
-    req.client.views_open(trigger_id=req.trigger_id, view=views.lost_modal(
+    req.open_view(views.lost_modal(
         req.modal_context(lead.id), lead, list(lead.deals), reason, note))
 
 
@@ -197,7 +196,7 @@ def offer_conversion(req: Req, result) -> None:
     """`/lead status <lead> closing`: open the same deal form with the command's trigger."""
     offer = conversion(req, result)
     if offer and req.trigger_id and not req.in_thread:
-        req.client.views_open(trigger_id=req.trigger_id, view=offer["view"])
+        req.open_view(offer["view"])
 
 
 def prepare_churned(req: Req, _ref: str, rest: str) -> PendingAction:

@@ -31,7 +31,7 @@ from store.services import leads, pipeline, updates
 
 def new(req: Req, args: str) -> None:
     if not args:
-        req.client.views_open(trigger_id=req.trigger_id, view=new_lead_modal(req.modal_context()))
+        req.open_view(new_lead_modal(req.modal_context()))
         return
     result = leads.create_lead(req.db, req.clock, req.team_id, req.user_id,
                                leads.NewLead(company=args.strip('"“”')), channel_hint=req.channel_id)
@@ -77,7 +77,7 @@ def open_update_modal(req: Req, ctx: ModalContext, lead: LeadSummary | None, *,
         ctx = ctx.model_copy(update={"status": lead.status})
     if not (close_default and lead and lead.follow_up):
         close_default = follow_up_default(lead, req.clock.now())
-    req.client.views_open(trigger_id=req.trigger_id, view=update_modal_payload(
+    req.open_view(update_modal_payload(
         statuses, ctx, lead=lead, tz=req.cached_tz(), close_default=close_default))
     req.me()  # warm the zone cache for the submission
 

@@ -38,7 +38,7 @@ def org(req: Req, lead: LeadSummary, _pending: PendingAction, _rest: str) -> Non
     with req.db.read() as s:
         info, types = organizations.org_info(s, req.team_id, lead.organization_id), organizations.org_types(s, req.team_id)
     ctx = ModalContext(lead_id=lead.id, channel_id=req.channel_id, response_url=req.response_url)
-    req.client.views_open(trigger_id=req.trigger_id, view=organization_modal(info, types, ctx))
+    req.open_view(organization_modal(info, types, ctx))
 
 
 @listeners.options(Action.ORG_SELECT)

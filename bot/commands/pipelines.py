@@ -34,7 +34,7 @@ def open_form(req: Req) -> None:
     require_manager(req.db, req.team_id, req.user_id, "settings")
     with req.db.read() as s:
         statuses, stages = pipeline.statuses(s, req.team_id), deal_stages.stages(s, req.team_id)
-    req.client.views_open(trigger_id=req.trigger_id, view=pipeline_modal(statuses, stages, req.modal_context()))
+    req.open_view(pipeline_modal(statuses, stages, req.modal_context()))
 
 
 def _columns(line: str) -> tuple[str, str | None, list[str]]:

@@ -26,7 +26,7 @@ def routing_command(req: Req, _args: str) -> None:
     req.me()  # their role comes from their Slack profile
     queues = routing.list_queues(req.db, req.team_id, by=req.user_id)
     if not queues:  # nothing to list: straight to the form
-        req.client.views_open(trigger_id=req.trigger_id, view=_with_channel(
+        req.open_view(_with_channel(
             queue_admin.queue_modal(None, req.channel_id), req.channel_id))
         return
     away = routing.away(req.db, req.clock, req.team_id, [u for q in queues for u, _ in q.members])
@@ -54,8 +54,7 @@ def open_queue(ack: Ack, req: Req) -> None:
     ack()
     ref = _clicked_queue(req)
     queue = routing.get_queue(req.db, req.team_id, ref.queue_id) if ref.queue_id else None
-    req.client.views_open(trigger_id=req.trigger_id,
-                          view=_with_channel(queue_admin.queue_modal(queue, req.channel_id), req.channel_id))
+    req.open_view(_with_channel(queue_admin.queue_modal(queue, req.channel_id), req.channel_id))
 
 
 @listeners.action(Action.QUEUE_WEIGHTS)
@@ -64,8 +63,7 @@ def open_weights(ack: Ack, req: Req) -> None:
     ref = _clicked_queue(req)
     queue = routing.get_queue(req.db, req.team_id, ref.queue_id or 0)
     names = {u: req.person_name(u) or u for u, _ in queue.members}
-    req.client.views_open(trigger_id=req.trigger_id,
-                          view=_with_channel(queue_admin.weights_modal(queue, names), req.channel_id))
+    req.open_view(_with_channel(queue_admin.weights_modal(queue, names), req.channel_id))
 
 
 @listeners.view(Callback.QUEUE)

@@ -1,10 +1,12 @@
 """The nudge DM's buttons: Done, Snooze (one hour, or a time from the menu), Reschedule (a modal),
-Log activity (the update modal). Each edits the DM to show what was done; one action per nudge."""
+Log activity (the update modal). Each edits the DM to show what was done; one action per nudge. The App Home's
+follow-ups carry the same buttons (there, the Home's refresh shows what was done)."""
 
 from __future__ import annotations
 
 from slack_bolt import Ack
 
+from bot.commands import home
 from bot.commands.lead import open_update_modal
 from bot.context import Req
 from bot.errors import Listeners
@@ -54,7 +56,9 @@ def show_outcome(req: Req, result: FollowUpActed, *, channel: str | None, ts: st
     what = reminder_dm.outcome_text(result.verb, result.already, result.follow_up.due_at, req.cached_tz())
     _edit(req, FollowUpItem(result.follow_up, result.lead), what, channel=channel, ts=ts, ephemeral=ephemeral)
     if result.verb:
-        req.deliver(result)
+        req.deliver(result)  # the Home shows it once the notifier has published it
+    if req.surface == "modal":
+        home.refresh_list(req)  # a Home list: it shows the follow-up gone
 
 
 def _act(ack: Ack, req: Req, verb: str, choice: str | None, raw: str | None) -> None:
@@ -98,7 +102,7 @@ def reschedule(ack: Ack, req: Req) -> None:
     item = nudges.follow_up_item(req.db, req.team_id, ref.follow_up_id)
     if item is None:
         raise Refusal("That follow-up no longer exists.")
-    req.client.views_open(trigger_id=req.trigger_id, view=reschedule_modal(
+    req.open_view(reschedule_modal(
         item.lead.company, item.follow_up.due_at, item.follow_up.note, _modal_context(req, ref), req.cached_tz()))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from slack_bolt import Ack
 
-from bot.commands import deals, lead, listing, organizations, prefs, queues
+from bot.commands import deals, lead, listing, organizations, prefs, queues, report
 from bot.commands.parse import split_ref
 from bot.context import Req
 from bot.errors import Listeners
@@ -83,6 +83,9 @@ VERBS: tuple[Verb, ...] = (
     Verb("mine", "mine", "Your open leads, overdue follow-ups first.", ("my",), run=lead.mine),
     Verb("list", "list [status] [mine|@rep] [type:agency] [segment:smb] [authority:alone]",
          "Leads by status, owner, type, segment and who decides, a page at a time.", ("ls",), run=listing.list_command),
+    Verb("report", report.USAGE,
+         "The funnel, deals, calls (and the ones nobody answered), first touch, sources and churn, with charts.",
+         ("reports", "stats"), run=report.report_command),
     Verb("routing", "routing",
          "Routing queues for leads without an owner: channel, members, segment, first-touch SLA (managers).",
          ("queues", "queue"), run=queues.routing_command),

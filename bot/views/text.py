@@ -111,3 +111,35 @@ def money(amount_minor: int, currency: str, recurring: bool = False) -> str:
 def amounts(by_currency: dict[str, int], default_currency: str) -> str:
     """Several currencies side by side (most deals share the workspace's); nothing is 0 of the default."""
     return " + ".join(money(v, c) for c, v in sorted(by_currency.items())) or money(0, default_currency)
+
+
+def pct(share: float | None) -> str:
+    """0.413 → 41%; None (nothing to divide) → –."""
+    return "–" if share is None else f"{share:.0%}"
+
+
+def span_hours(hours: float | None) -> str:
+    """How long something took, at a useful precision: 45 min, 5 h, 2.5 days."""
+    if hours is None:
+        return "–"
+    if hours < 1:
+        return f"{round(hours * 60)} min"
+    if hours < 48:
+        return f"{hours:.0f} h" if hours >= 10 else f"{hours:.1f} h".replace(".0 h", " h")
+    days = hours / 24
+    return f"{days:.0f} days" if days >= 10 else f"{days:.1f} days".replace(".0 days", " days")
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def day_span(first, last) -> str:
+    """`1–30 Nov 2026`, `24 Nov – 1 Dec 2026`, `28 Dec 2026 – 3 Jan 2027`."""
+    if first == last:
+        return f"{first.day} {first:%b %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%b %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
+    return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from bot.notifier import Pacer
+from bot.sending import Pacer
 from bot.views.reminder_dm import digest_message, escalation_message, nudge_message, nudge_outcome, snooze_until
 from store.dto import FollowUpInfo
 from store.dto import FollowUpItem, FollowUpList, NudgeData

@@ -1,0 +1,269 @@
+"""Charts as PNG bytes: pure functions from figures to a picture (matplotlib's object API on the Agg canvas,
+no pyplot, so they can be drawn from any worker thread). The same figures always give the same bytes, which
+lets an uploaded chart be reused by its hash.
+
+Korean names and statuses are drawn with NanumGothic (from the `koreanize-matplotlib` package, registered as a
+fallback font, without importing that package) wherever DejaVu Sans has no glyph.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+from store.dto import StageTotal  # noqa: E402
+from store.dto.reports import DayActivity, FunnelStep, RepActivity, RepLine, SlaFigure  # noqa: E402
+
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart: the picture, and words for those who can't see it (also its caption)."""
+
+    key: str  # names the file: funnel, activity, stages…
+    png: bytes
+    title: str
+    alt: str
+
+
+BLUE, LIGHT_BLUE, GREY = "#1d4f91", "#9db9e0", "#c8ccd2"
+GREEN, RED, ORANGE = "#2e9e5b", "#d9534f", "#f0ad4e"
+WIDTH, DPI = 7.6, 110
+_lock = threading.Lock()  # font look-ups and the text cache are shared by every figure
+
+
+def _fonts() -> list[str]:
+    families = ["DejaVu Sans"]
+    spec = importlib.util.find_spec("koreanize_matplotlib")
+    for folder in spec.submodule_search_locations if spec and spec.submodule_search_locations else []:
+        for ttf in sorted(Path(folder, "fonts").glob("NanumGothic*.ttf")):
+            font_manager.fontManager.addfont(str(ttf))
+        if Path(folder, "fonts", "NanumGothic.ttf").exists():
+            families.append("NanumGothic")
+    return families
+
+
+FAMILIES = _fonts()
+STYLE = {"font.family": FAMILIES, "font.size": 10, "axes.titlesize": 12, "axes.titleweight": "bold",
+         "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": "#888888",
+         "axes.unicode_minus": False, "svg.fonttype": "none"}
+
+
+def _figure(height: float) -> tuple[Figure, object]:
+    fig = Figure(figsize=(WIDTH, height), dpi=DPI, facecolor="white")
+    FigureCanvasAgg(fig)
+    return fig, fig.add_subplot()
+
+
+def _png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None}, bbox_inches="tight", pad_inches=0.15)
+    return buf.getvalue()
+
+
+def _draw(height: float, paint) -> bytes:
+    with _lock, matplotlib.rc_context(STYLE):
+        fig, ax = _figure(height)
+        paint(fig, ax)
+        return _png(fig)
+
+
+def _short(text: str, limit: int = 22) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def compact(value: float) -> str:
+    """1,234,567 → 1.2M; 12,000 → 12k (axis ticks and bar labels)."""
+    v = abs(value)
+    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if v >= size:
+            return f"{value / size:.1f}".rstrip("0").rstrip(".") + unit
+    return f"{value:.0f}"
+
+
+def _empty(ax, message: str) -> None:
+    ax.axis("off")
+    ax.text(0.5, 0.5, message, ha="center", va="center", color="#666666", transform=ax.transAxes)
+
+
+def funnel_chart(steps: list[FunnelStep]) -> bytes:
+    """Leads entering each status of the main path, with the share that moved on; side exits in grey."""
+    shown = [f for f in steps if f.entered or not f.side_exit]
+
+    def paint(_fig, ax):
+        ax.set_title("Leads entering each status")
+        if not any(f.entered for f in shown):
+            _empty(ax, "No status changes in this period")
+            return
+        names = [_short(f.status) for f in shown][::-1]
+        values = [f.entered for f in shown][::-1]
+        colors = [GREY if f.side_exit else BLUE for f in shown][::-1]
+        bars = ax.barh(names, values, color=colors)
+        for bar, f in zip(bars, shown[::-1]):
+            label = f" {f.entered}" + (f" · {f.conversion:.0%} moved on" if f.conversion is not None else "")
+            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, label, va="center", fontsize=9)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlim(0, max(values) * 1.45)
+
+    return _draw(0.45 * len(shown) + 0.9, paint)
+
+
+def activity_chart(reps: list[RepActivity], names: dict[str, str], *, most: int = 12) -> bytes:
+    """Attempts per rep: connected, no answer, left a message (stacked), with the connect rate."""
+    shown = reps[:most]
+
+    def paint(_fig, ax):
+        ax.set_title("Attempts to reach customers, by rep")
+        if not any(r.attempts for r in shown):
+            _empty(ax, "No calls or other attempts logged in this period")
+            return
+        labels = [_short(names.get(r.user_id) or r.user_id, 18) for r in shown][::-1]
+        parts = [("Connected", [r.connected for r in shown][::-1], GREEN),
+                 ("No answer", [r.no_answer for r in shown][::-1], RED),
+                 ("Left message", [r.left_message for r in shown][::-1], ORANGE)]
+        left = [0] * len(shown)
+        for label, values, color in parts:
+            ax.barh(labels, values, left=left, color=color, label=label)
+            left = [a + b for a, b in zip(left, values)]
+        for i, r in enumerate(shown[::-1]):
+            if r.attempts:
+                ax.text(left[i], i, f" {r.connect_rate:.0%} reached", va="center", fontsize=9)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlim(0, max(left) * 1.3)
+        ax.legend(loc="lower right", fontsize=8, frameon=False)
+
+    return _draw(0.42 * len(shown) + 1.1, paint)
+
+
+def days_chart(days: list[DayActivity], first: date, last: date) -> bytes:
+    """The team's attempts per day (per week over long periods): connected against reached nobody."""
+    weekly = (last - first).days > 35
+    connected: dict[date, int] = defaultdict(int)
+    missed: dict[date, int] = defaultdict(int)
+    for r in days:
+        key = r.day - timedelta(days=r.day.weekday()) if weekly else r.day
+        if r.outcome == "Connected":
+            connected[key] += r.count
+        elif r.outcome in ("No answer", "Left message"):
+            missed[key] += r.count
+    step = 7 if weekly else 1
+    start = first - timedelta(days=first.weekday()) if weekly else first
+    keys = [start + timedelta(days=i) for i in range(0, (last - start).days + 1, step)]
+
+    def paint(_fig, ax):
+        ax.set_title("Attempts per " + ("week" if weekly else "day"))
+        xs = range(len(keys))
+        ax.bar(xs, [connected[k] for k in keys], color=GREEN, label="Connected")
+        ax.bar(xs, [missed[k] for k in keys], bottom=[connected[k] for k in keys], color=RED,
+               label="Reached nobody")
+        every = max(1, len(keys) // 10)
+        ax.set_xticks(list(xs)[::every], [f"{k:%d %b}" for k in keys][::every], fontsize=8)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+
+    return _draw(2.4, paint)
+
+
+def stages_chart(stages: list[StageTotal], currency: str, title: str = "Open deals by stage") -> bytes:
+    """Amount and probability-weighted amount per open stage (one currency: the workspace's)."""
+    shown = [t for t in stages if t.stage.outcome == "open"]
+
+    def paint(_fig, ax):
+        ax.set_title(f"{title} ({currency})")
+        if not any(t.count for t in shown):
+            _empty(ax, "No open deals")
+            return
+        xs = range(len(shown))
+        amounts = [t.amounts.get(currency, 0) for t in shown]
+        weighted = [t.weighted.get(currency, 0) for t in shown]
+        ax.bar([x - 0.2 for x in xs], amounts, width=0.4, color=BLUE, label="Amount")
+        ax.bar([x + 0.2 for x in xs], weighted, width=0.4, color=LIGHT_BLUE, label="Weighted")
+        ax.set_xticks(list(xs), [f"{_short(t.stage.name, 14)}\n{t.count} deal{'s' if t.count != 1 else ''}"
+                                 for t in shown], fontsize=8)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: compact(v)))
+        ax.legend(loc="upper right", fontsize=8, frameon=False)
+
+    return _draw(2.4, paint)
+
+
+def status_chart(by_status: list[tuple[str, int]], title: str = "Your open leads by status") -> bytes:
+    def paint(_fig, ax):
+        ax.set_title(title)
+        shown = [(s, n) for s, n in by_status if n]
+        if not shown:
+            _empty(ax, "No open leads")
+            return
+        bars = ax.barh([_short(s) for s, _n in shown][::-1], [n for _s, n in shown][::-1], color=BLUE)
+        for bar, (_s, n) in zip(bars, shown[::-1]):
+            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {n}", va="center", fontsize=9)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlim(0, max(n for _s, n in shown) * 1.2)
+
+    return _draw(0.42 * max(1, len([n for _s, n in by_status if n])) + 0.9, paint)
+
+
+def reps_chart(reps: list[RepLine], names: dict[str, str], currency: str, *, most: int = 15) -> bytes:
+    """The team's pipeline by rep: weighted open amounts, with open leads and overdue follow-ups."""
+    shown = sorted(reps, key=lambda r: -r.weighted.get(currency, 0))[:most]
+
+    def paint(_fig, ax):
+        ax.set_title(f"Weighted pipeline by rep ({currency})")
+        if not shown:
+            _empty(ax, "Nobody owns a lead yet")
+            return
+        labels = [_short(names.get(r.user_id) or r.user_id or "unassigned", 18) for r in shown][::-1]
+        values = [r.weighted.get(currency, 0) for r in shown][::-1]
+        bars = ax.barh(labels, values, color=BLUE)
+        for bar, r in zip(bars, shown[::-1]):
+            note = f" {r.open_leads} leads" + (f" · {r.overdue} overdue" if r.overdue else "")
+            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, note, va="center", fontsize=8,
+                    color=RED if r.overdue else "#333333")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: compact(v)))
+        ax.set_xlim(0, max(values + [1]) * 1.5)
+
+    return _draw(0.4 * len(shown) + 0.9, paint)
+
+
+def sla_chart(figures: list[SlaFigure], names: dict[str, str], title: str) -> bytes:
+    """Routed leads per rep: touched within the SLA, late, still within it."""
+    shown = [f for f in figures if f.routed][:15]
+
+    def paint(_fig, ax):
+        ax.set_title(title)
+        if not shown:
+            _empty(ax, "No leads routed in this period")
+            return
+        labels = [_short(names.get(f.name) or f.name or "unassigned", 18) for f in shown][::-1]
+        left = [0] * len(shown)
+        for label, values, color in (("In time", [f.in_time for f in shown][::-1], GREEN),
+                                     ("Late", [f.late for f in shown][::-1], RED),
+                                     ("Not yet due", [f.pending for f in shown][::-1], GREY)):
+            ax.barh(labels, values, left=left, color=color, label=label)
+            left = [a + b for a, b in zip(left, values)]
+        for i, f in enumerate(shown[::-1]):
+            if f.compliance is not None:
+                ax.text(left[i], i, f" {f.compliance:.0%} in time", va="center", fontsize=9)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlim(0, max(left) * 1.4)
+        ax.legend(loc="lower right", fontsize=8, frameon=False)
+
+    return _draw(0.4 * len(shown) + 1.0, paint)
+
+
+def warm_up() -> None:
+    """The first figure loads fonts and builds caches (~0.5 s): draw one at start-up, not on a rep's click."""
+    status_chart([("Potential", 1)])
