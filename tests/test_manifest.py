@@ -34,3 +34,12 @@ def test_manifest_declares_what_the_bot_needs():
     settings = m["settings"]
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["interactivity"]["message_menu_options_url"].endswith("/slack/events")  # the Lead picker
+
+
+def test_manifest_has_the_home_tab_and_file_uploads():
+    m = manifest()
+    assert m["features"]["app_home"]["home_tab_enabled"] is True
+    assert "app_home_opened" in m["settings"]["event_subscriptions"]["bot_events"]
+    assert "files:write" in m["oauth_config"]["scopes"]["bot"]  # charts and CSVs
+    assert len(m["display_information"]["long_description"]) <= 4000
+    assert len(m["features"]["slash_commands"][0]["description"]) <= 100
