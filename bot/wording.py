@@ -92,6 +92,7 @@ MESSAGES: dict[str, str] = {
     "period_unknown": "“{text}” is not a period. Use `week`, `month`, `quarter` or a month such as `2026-11`.",
     "period_future": "{text} has not started yet. Choose a month that has.",
     "queue_unknown": "There is no queue “{text}”. Queues: {names}.",
+    "weekday_unknown": "“{text}” is not a day of the week. Use mon, tue, wed, thu, fri, sat or sun.",
     # CSV import (the report is read in a terminal)
     "csv_empty": "the file is empty: the first line must name the columns",
     "csv_no_company": "no company column: name it `company` (HubSpot: Company name; Pipedrive: Organization - Name)",

@@ -10,7 +10,7 @@ from bot import people
 from bot.delivery import deliver_lead
 from bot.crm import Crm
 from bot.notifier import Notifier
-from store.services import nudges, outbox, routing
+from store.services import nudges, outbox, routing, weekly_report
 
 PLAN_BATCH = 500
 BREACH_BATCH = 200
@@ -32,7 +32,8 @@ def deliver_owed_posts(crm: Crm, client: WebClient, *, limit: int = 200) -> int:
 
 
 def sweep_follow_ups(crm: Crm, notifier: Notifier) -> int:
-    """Plan due nudges, repeats, escalations, digests and first-touch SLA breaches, then send what is owed (for at most about one
+    """Plan due nudges, repeats, escalations, digests, weekly reports and first-touch SLA breaches, then send what is
+    owed (for at most about one
     sweep period, so planning stays fresh; what is left goes out in the next run)."""
     for team_id, user_id in nudges.owners_to_profile(crm.db, crm.clock):
         try:
@@ -42,6 +43,7 @@ def sweep_follow_ups(crm: Crm, notifier: Notifier) -> int:
     while nudges.plan_nudges(crm.db, crm.clock, limit=PLAN_BATCH) == PLAN_BATCH and not crm.stopping.is_set():
         pass
     nudges.plan_digests(crm.db, crm.clock)
+    weekly_report.plan(crm.db, crm.clock)
     breached = BREACH_BATCH
     while breached == BREACH_BATCH and not crm.stopping.is_set():
         breached = routing.breach_slas(crm.db, crm.clock, limit=BREACH_BATCH)

@@ -50,3 +50,6 @@ ORG_TYPES = ["Shop", "Agency", "Partner"]
 AUTHORITY = {"alone": "Decides alone", "internal": "Needs internal approval", "external": "Needs external approval"}
 # How two organizations are related, read from the first to the second, and the other way round.
 RELATIONS = {"works_for": ("works for", "agency"), "referred": ("referred", "referred by")}
+
+# Days of the week as people type them (0 = Monday).
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

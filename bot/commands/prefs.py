@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.commands import pipelines
 from bot.commands.parse import USER_MENTION, mentioned_user
 from bot.context import Req
 from bot.views import preferences
 from bot.wording import Refusal
-from store.services import members, team_settings
+from store.services import members, team_settings, weekly_report
 
 
 def digest(req: Req, args: str) -> None:
@@ -66,15 +68,44 @@ def _setting(req: Req, key: str, value: str) -> dict:
         if req.person(boss).is_bot:
             raise Refusal("A bot can't be a manager or have one. Mention a person.")
         return {"default_manager_id": boss}
-    raise Refusal("Settings are `repeat`, `repeats`, `escalate`, `manager`, `currency`, `types` and "
-                  "`statuses` (the statuses and deal stages). See `/lead settings`.")
+    raise Refusal("Settings are `repeat`, `repeats`, `escalate`, `manager`, `currency`, `types`, `report` (the "
+                  "weekly report) and `statuses` (the statuses and deal stages). See `/lead settings`.")
+
+
+CHANNEL_MENTION = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+def weekly(req: Req, value: str) -> None:
+    """`report #channel [mon] [09:00]` posts the team report there every week; `report off` stops it."""
+    words = value.split()
+    if words[:1] in (["off"], ["stop"], ["none"]):
+        weekly_report.set_schedule(req.db, req.clock, req.team_id, req.user_id, channel=None)
+        req.reply("Done: no weekly report any more. `/lead settings report #channel mon 09:00` starts it again.")
+        return
+    channel = CHANNEL_MENTION.match(words[0]) if words else None
+    if channel is None:
+        raise Refusal("Name the channel: `/lead settings report #sales mon 09:00` (or `report off`).")
+    rest = words[1:]
+    day = weekly_report.weekday_of(rest.pop(0)) if rest and not rest[0][:1].isdigit() else 0
+    at = rest.pop(0) if rest else "09:00"
+    if rest:
+        raise Refusal("Usage: `/lead settings report #channel [mon|tue|…] [HH:MM]`.")
+    sched = weekly_report.set_schedule(req.db, req.clock, req.team_id, req.user_id, channel=channel.group(1),
+                                       weekday=day, at=at, tz=req.tz())
+    req.reply("Saved. " + preferences.weekly_state(sched, weekly_report.next_time(sched, req.clock.now())))
+
+
+def _weekly_state(req: Req) -> str:
+    sched = weekly_report.schedule_of(req.db, req.team_id)
+    return preferences.weekly_state(sched, weekly_report.next_time(sched, req.clock.now()))
 
 
 def settings(req: Req, args: str) -> None:
     words = args.split()
     if not words:
         req.reply(preferences.policy_state(team_settings.read_policy(req.db, req.team_id)) + "\n"
-                  + preferences.workspace_state(team_settings.workspace(req.db, req.team_id)))
+                  + preferences.workspace_state(team_settings.workspace(req.db, req.team_id)) + "\n"
+                  + _weekly_state(req))
         return
     key, value = words[0].lower(), " ".join(words[1:])
     if key in ("statuses", "stages", "pipeline", "pipelines"):
@@ -82,6 +113,9 @@ def settings(req: Req, args: str) -> None:
         return
     req.me()  # their role comes from their Slack profile
     members.require_manager(req.db, req.team_id, req.user_id, "settings")
+    if key in ("report", "weekly-report", "reports"):
+        weekly(req, value)
+        return
     if not value:
         raise Refusal(f"Give `{key[:20]}` a value, e.g. `/lead settings repeat 12h`.")
     if key in ("currency", "types", "org-types"):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from bot.views.text import duration_text, esc, user
+from datetime import datetime
+
+from bot.views.text import duration_text, esc, user, when
+from store.vocabulary import WEEKDAYS
 from store.dto import NudgePolicy
 
 
@@ -47,3 +50,12 @@ def workspace_state(words: dict) -> str:
     return (f"*Workspace:* deals in *{esc(words['currency'])}*; organization types: {types}.\n"
             "Change with `/lead settings currency USD` or `/lead settings types Shop, Agency, Partner`; "
             "statuses and deal stages with `/lead settings statuses`.")
+
+
+def weekly_state(sched: dict | None, next_at: datetime | None) -> str:
+    if not sched or next_at is None:
+        return ("*Weekly report:* off. `/lead settings report #sales mon 09:00` posts the team report in #sales "
+                "every Monday at 09:00 (your time).")
+    return (f"*Weekly report:* every *{WEEKDAYS[sched['weekday']].title()} {sched['time']}* ({esc(sched['tz'])}) in "
+            f"<#{esc(sched['channel'])}>, covering the seven days before; next on "
+            f"{when(next_at, sched['tz'])}. `/lead settings report off` stops it.")

@@ -156,13 +156,14 @@ def _image(chart: Chart, files: dict[str, str]) -> list[Block]:
 
 
 def report_message(data: ReportData, pictures: list[Chart], files: dict[str, str], tz: str, now: datetime, *,
-                   buttons_value: str | None = None, share: bool = True,
-                   shared_by: str | None = None) -> tuple[str, list[Block]]:
+                   buttons_value: str | None = None, share: bool = True, shared_by: str | None = None,
+                   weekly: str | None = None) -> tuple[str, list[Block]]:
     """(fallback text, blocks): at most 20 blocks whatever the data. `buttons_value` (the report's reference)
     adds Download CSV, and Share to channel unless `share` is False (asked in a DM: there is no channel)."""
     by_key = {c.key: c for c in pictures}
     title = title_of(data)
-    made = f"Made {when(now, tz)}" + (f" · shared by {user(shared_by)}" if shared_by else "")
+    made = f"Made {when(now, tz)}" + (f" · shared by {user(shared_by)}" if shared_by else "") + (
+        f" · {weekly}" if weekly else "")
     blocks: list[Block] = [
         HeaderBlock(text=plain(title, 150)),
         ContextBlock(elements=[MarkdownTextObject(text=f"{scope_words(data)} · {made}")]),
