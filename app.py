@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import threading
 
 log = logging.getLogger("crm-bot")
 
@@ -25,8 +26,10 @@ def run() -> int:
     import scheduler
     from bot.app_factory import build_bot, build_client
     from bot.commands.parse import warm_up
+    from bot.views.charts import warm_up as charts_warm_up
     from bot.settings import SettingsError, load_settings
     from store.db import Database
+    from store.services import best_time
 
     try:
         settings = load_settings()
@@ -35,6 +38,8 @@ def run() -> int:
     try:
         db = Database(settings.database_url)
         db.migrate()
+        for team_id, attempts in best_time.rebuild_missing(db):  # once, for workspaces older than the counts
+            log.info("counted %s logged attempts of %s for the best time to call", attempts, team_id)
     except (SQLAlchemyError, OSError, ImportError) as exc:
         raise StartupError(f"DATABASE_URL: cannot open the database ({type(exc).__name__}: "
                            f"{str(exc).splitlines()[0][:200]})") from None
@@ -43,6 +48,7 @@ def run() -> int:
     except (BoltError, SlackApiError) as exc:
         raise StartupError(f"SLACK_BOT_TOKEN: Slack refused it at {settings.slack_api_url} ({exc})") from None
     warm_up()
+    threading.Thread(target=charts_warm_up, name="charts-warm-up", daemon=True).start()
     sweeps = scheduler.start(bot.crm, bot.client)
     try:
         if settings.slack_app_token:

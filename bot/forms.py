@@ -41,6 +41,8 @@ def values(view: dict) -> dict[str, object]:
                 out[block_id] = element.get("selected_conversation")
             elif kind == "channels_select":
                 out[block_id] = element.get("selected_channel")
+            elif kind == "checkboxes":
+                out[block_id] = [o.get("value") for o in element.get("selected_options") or []]
             else:
                 out[block_id] = element.get("value")
     return out
@@ -56,6 +58,7 @@ class RescheduleForm(Form):
     follow_up_date: date | None = None
     follow_up_time: time | None = None
     follow_up_note: str | None = None
+    suggestion: datetime | None = None  # a one-click time the connect rates suggest
 
 
 class UpdateForm(RescheduleForm):

@@ -2,14 +2,13 @@
 
 Uploads use slack_sdk's `files_upload_v2` (`files.getUploadURLExternal`, the bytes to the URL Slack returns,
 `files.completeUploadExternal`). A chart is uploaded without a channel (only the bot holds it) and shown by
-its file id in an image block (`slack_file`); the same picture is uploaded once per workspace and its id reused,
-found by the SHA-256 of its PNG. Slack may need a moment before a fresh upload can be shown: a post that Slack
+its file id in an image block (`slack_file`); the same chart is drawn and uploaded once per workspace and its id
+reused, found by the SHA-256 of the figures it draws. Slack may need a moment before a fresh upload can be shown: a post that Slack
 refuses for its images is tried again after a second, then sent without them (the numbers are in the text).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -32,15 +31,16 @@ def direct(_method: str, fn: Callable[[], T]) -> T:
 
 
 def upload_chart(client: WebClient, crm: Crm, team_id: str, chart: Chart, *, call: Call = direct) -> str | None:
-    """The Slack file id of the chart, uploading it unless the same picture was uploaded before; None when
-    Slack would not take it (the view then goes without the picture)."""
-    digest = hashlib.sha256(chart.png).hexdigest()
+    """The Slack file id of the chart: the one uploaded before for the same figures, else it is drawn and
+    uploaded now; None when Slack would not take it (the view then goes without the picture)."""
+    digest = chart.digest
     known = chart_files.known(crm.db, crm.clock, team_id, digest)
     if known:
         return known
+    png = chart.png
     try:
         resp = call("files.upload", lambda: client.files_upload_v2(
-            file=chart.png, filename=f"{chart.key}-{digest[:8]}.png", title=chart.title, alt_txt=chart.alt[:1000]))
+            file=png, filename=f"{chart.key}-{digest[:8]}.png", title=chart.title, alt_txt=chart.alt[:1000]))
     except SlackApiError as exc:
         log.warning("chart %s not uploaded: %s", chart.key, exc.response.get("error"))
         return None

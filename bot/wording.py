@@ -61,6 +61,9 @@ MESSAGES: dict[str, str] = {
     "org_types_count": "Give between 1 and 50 types, separated by commas.",
     "merge_same": "That is this lead's own organization. Choose another one, or keep it.",
     "relation_self": "An organization can't be related to itself. Choose another one.",
+    "tz_unknown": "“{text}” is not a time zone. Use a name such as Asia/Seoul or America/New_York.",
+    "hours_order": "“Not after” ({end}) must be later than “Not before” ({start}).",
+    "days_none": "Choose at least one day, or none to mean any day.",
     # people
     "bot_owner": "A bot can't own a lead. {hint}",
     "bot_in_queue": "Bots can't take leads. Choose people.",

@@ -207,6 +207,7 @@ def _empty(el: dict) -> dict:
                     "users_select": ("selected_user", "initial_user"),
                     "multi_users_select": ("selected_users", "initial_users"),
                     "conversations_select": ("selected_conversation", "initial_conversation"),
+                    "checkboxes": ("selected_options", "initial_options"),
                     }.get(kind, ("value", "initial_value"))
     return {"type": kind, key: el.get(initial)}
 
@@ -220,6 +221,12 @@ def _filled(el: dict, value) -> dict:
         raise AssertionError(f"no option {value!r} in {[o['text']['text'] for o in el['options']]}")
     if kind == "external_select":
         return {"type": kind, "selected_option": value}
+    if kind == "checkboxes":  # the labels of the boxes to tick
+        by_label = {o["text"]["text"]: o for o in el["options"]}
+        missing = [v for v in value if v not in by_label]
+        if missing:
+            raise AssertionError(f"no checkbox {missing} in {list(by_label)}")
+        return {"type": kind, "selected_options": [by_label[v] for v in value]}
     if kind == "datepicker":
         return {"type": kind, "selected_date": value}
     if kind == "timepicker":

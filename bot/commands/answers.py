@@ -25,15 +25,21 @@ def change(req: Req, service: Callable[..., LeadChanged], lead: LeadSummary, *ar
                                idempotency_key=req.key))
 
 
-def answer_change(req: Req, result: LeadChanged) -> None:
-    """Deliver the change; confirm it to the asker (in a thread, the thread line is the answer). When an
-    activity was logged and a follow-up is still open, offer to close it."""
+def answer_change(req: Req, result: LeadChanged, *, extra: list | None = None) -> None:
+    """Deliver the change; confirm it to the asker (in a thread, the thread line is the answer, and `extra`
+    follows it to the asker alone). When an activity was logged and a follow-up is still open, offer to close
+    it; `extra` blocks (a tip) come after the confirmation."""
     shown = req.deliver(result)
     if req.in_thread:
+        if extra:
+            req.reply("A tip about when to call", extra)
         return
     lead, tz = shown.lead, req.tz()
     text = replies.changed(lead, result.change, tz, shown.error)
     if result.change.activity and lead.follow_up and not result.change.follow_up_at:
         req.reply(text, replies.follow_up_still_open(text, lead, tz, req.clock.now()))
+        return
+    if extra:
+        req.reply(text, [replies.section(text), *extra])
         return
     req.reply(text)

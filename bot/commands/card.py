@@ -166,7 +166,8 @@ def submit_update(ack: Ack, req: Req, view: dict) -> None:
             raise Refusal("Choose the lead this is about.", field="lead")
         if form.follow_up_time and not form.follow_up_date:
             raise Refusal("Pick the day of the follow-up too.", field="follow_up")
-        due = local_to_utc(form.follow_up_date, form.follow_up_time, req.tz()) if form.follow_up_date else None
+        due = local_to_utc(form.follow_up_date, form.follow_up_time, req.tz()) if form.follow_up_date else \
+            form.suggestion  # a suggested time counts when no date was picked
         status = None if ctx.status and form.status == ctx.status else form.status  # untouched: no change
         return updates.LeadUpdate(lead_id=lead_id, status=status, activity=form.activity, outcome=form.outcome,
                                   note=form.note, follow_up_at=due, follow_up_note=form.follow_up_note,

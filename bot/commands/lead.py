@@ -15,6 +15,7 @@ from bot.commands.parse import mentioned_user, parse_when
 from bot.context import Req
 from bot.metadata import ModalContext, PendingAction
 from bot.views import lists, replies
+from bot.views.best_time import suggestion_input
 from bot.views.lead_360 import lead_360
 from bot.views.lead_modals import (
     follow_up_default,
@@ -23,7 +24,7 @@ from bot.views.lead_modals import (
 )
 from bot.wording import Refusal
 from store.dto import LeadSummary
-from store.services import leads, pipeline, updates
+from store.services import best_time, leads, pipeline, updates
 
 
 # ------------------------------------------------------------------ verbs about no single lead
@@ -77,8 +78,11 @@ def open_update_modal(req: Req, ctx: ModalContext, lead: LeadSummary | None, *,
         ctx = ctx.model_copy(update={"status": lead.status})
     if not (close_default and lead and lead.follow_up):
         close_default = follow_up_default(lead, req.clock.now())
+    tz = req.cached_tz()
+    best = best_time.best_times(req.db, req.clock.now(), req.team_id, lead.id) if lead is not None else None
     req.open_view(update_modal_payload(
-        statuses, ctx, lead=lead, tz=req.cached_tz(), close_default=close_default))
+        statuses, ctx, lead=lead, tz=tz, close_default=close_default,
+        suggestion=suggestion_input(best, tz, replaces="Used when Next follow-up is empty.") if best else None))
     req.me()  # warm the zone cache for the submission
 
 
@@ -123,17 +127,27 @@ def assign(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> N
 
 def prepare_followup(req: Req, _ref: str, rest: str) -> PendingAction:
     if not rest:
-        raise missing(req, "When?", "followup <lead> <when> [note]", "tomorrow 10am send the quote")
+        return PendingAction(verb="followup")  # no time: the answer suggests the best ones
     due, note = parse_when(rest, req.tz(), req.clock.now())
     return PendingAction(verb="followup", arg=note or None, due=due.isoformat())
 
 
 def followup(req: Req, lead: LeadSummary, pending: PendingAction, rest: str) -> None:
-    due, note = datetime.fromisoformat(pending.due or ""), pending.arg
+    best = best_time.best_times(req.db, req.clock.now(), req.team_id, lead.id)
+    if pending.due is None:
+        if best is None or not best.slots:
+            raise missing(req, "When?", "followup <lead> <when> [note]", "tomorrow 10am send the quote")
+        text, blocks = replies.suggested_times(lead, best, req.tz(), in_thread=req.in_thread)
+        req.reply(text, blocks)
+        return
+    due, note = datetime.fromisoformat(pending.due), pending.arg
     if rest and lead.owner_id and lead.owner_id != req.user_id:
         # "tomorrow" without a time is 09:00 of the owner's tomorrow (they are the one reminded)
         due, note = parse_when(rest, req.tz(), req.clock.now(), day_tz=req.person(lead.owner_id).tz)
-    change(req, updates.schedule_follow_up, lead, due, note or None)
+    result = updates.schedule_follow_up(req.db, req.clock, req.team_id, req.user_id, lead.id, due, note or None,
+                                        idempotency_key=req.key)
+    tip = replies.better_times(lead, best, req.tz(), note) if best_time.poor_choice(best, due) else None
+    answer_change(req, result, extra=tip)
 
 
 def prepare_show(_req: Req, _ref: str, _rest: str) -> PendingAction:
@@ -142,5 +156,6 @@ def prepare_show(_req: Req, _ref: str, _rest: str) -> PendingAction:
 
 def show(req: Req, lead: LeadSummary, _pending: PendingAction, _rest: str) -> None:
     detail = leads.lead_detail(req.db, req.team_id, lead.id)
-    text, blocks = lead_360(detail, req.tz(), req.clock.now())
+    text, blocks = lead_360(detail, req.tz(), req.clock.now(),
+                            best=best_time.best_times(req.db, req.clock.now(), req.team_id, lead.id))
     req.reply(text, blocks)

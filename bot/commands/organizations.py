@@ -28,6 +28,11 @@ class OrganizationForm(Form):
     approver: str | None = None
     related: int | None = None
     relation: str | None = None
+    contact_days: list[int] = []
+    contact_from: str | None = None
+    contact_to: str | None = None
+    contact_note: str | None = None
+    org_tz: str | None = None
 
 
 def prepare_org(_req: Req, _ref: str, _rest: str) -> PendingAction:
@@ -57,10 +62,14 @@ def submit_org(ack: Ack, req: Req, view: dict) -> None:
         if bool(form.related) != bool(form.relation):
             raise Refusal("Choose both the related organization and how they are related.",
                           field="relation" if form.related else "related")
-        info = organizations.classify(req.db, req.clock, req.team_id, lead.organization_id, kind=form.org_type,
-                                      authority=form.authority, approver=form.approver or "")
+        organizations.set_contact_hours(req.db, req.clock, req.team_id, lead.organization_id,  # validates first
+                                        days=form.contact_days or None, start=form.contact_from, end=form.contact_to,
+                                        note=form.contact_note, tz=(form.org_tz or "").strip() or None)
+        organizations.classify(req.db, req.clock, req.team_id, lead.organization_id, kind=form.org_type,
+                               authority=form.authority, approver=form.approver or "")
         if not (form.related and form.relation in RECORDED):
-            return info
+            with req.db.read() as s:
+                return organizations.org_info(s, req.team_id, lead.organization_id)
         this_first, kind = RECORDED[form.relation]
         a, b = (lead.organization_id, form.related) if this_first else (form.related, lead.organization_id)
         organizations.relate(req.db, req.clock, req.team_id, req.user_id, a, b, kind)

@@ -14,11 +14,12 @@ from bot.forms import RescheduleForm, field_errors, local_to_utc, refused, value
 from bot.ids import Action, Callback
 from bot.metadata import ModalContext, NudgeRef
 from bot.views import reminder_dm
+from bot.views.best_time import suggestion_input
 from bot.views.lead_modals import reschedule_modal
 from bot.wording import Refusal
 from store.dto import FollowUpActed, FollowUpItem
 from store.errors import CrmError
-from store.services import followups, leads, nudges
+from store.services import best_time, followups, leads, nudges
 
 listeners = Listeners()
 register = listeners.register
@@ -102,8 +103,11 @@ def reschedule(ack: Ack, req: Req) -> None:
     item = nudges.follow_up_item(req.db, req.team_id, ref.follow_up_id)
     if item is None:
         raise Refusal("That follow-up no longer exists.")
+    tz = req.cached_tz()
+    best = best_time.best_times(req.db, req.clock.now(), req.team_id, item.lead.id)
     req.open_view(reschedule_modal(
-        item.lead.company, item.follow_up.due_at, item.follow_up.note, _modal_context(req, ref), req.cached_tz()))
+        item.lead.company, item.follow_up.due_at, item.follow_up.note, _modal_context(req, ref), tz,
+        suggestion_input(best, tz, replaces="Choosing one replaces Date and Time.") if best else None))
 
 
 @listeners.view(Callback.RESCHEDULE)
@@ -113,9 +117,9 @@ def submit_reschedule(ack: Ack, req: Req, view: dict) -> None:
         return ack(field_errors(view, "due", "This form is out of date. Close it and use the buttons again."))
     form = RescheduleForm.model_validate(values(view))
     try:
-        if form.follow_up_date is None:
+        if form.follow_up_date is None and form.suggestion is None:
             raise Refusal("Pick the new date.", field="due")
-        until = local_to_utc(form.follow_up_date, form.follow_up_time, req.tz())
+        until = form.suggestion or local_to_utc(form.follow_up_date, form.follow_up_time, req.tz())
         result = followups.act(req.db, req.clock, req.team_id, req.user_id, ctx.nudge.follow_up_id, "reschedule",
                                until=until, note=form.follow_up_note, notification_id=ctx.nudge.notification_id,
                                key=_key(ctx.nudge) or f"view:{view.get('id')}")

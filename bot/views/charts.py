@@ -8,9 +8,12 @@ fallback font, without importing that package) wherever DejaVu Sans has no glyph
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import importlib.util
 import io
 import threading
+from collections.abc import Callable
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -32,14 +35,38 @@ from store.dto.reports import DayActivity, FunnelStep, RepActivity, RepLine, Sla
 
 @dataclass(frozen=True)
 class Chart:
-    """A drawn chart: the picture, and words for those who can't see it (also its caption)."""
+    """A chart to show: what it draws (`figures`, by value) and how (`draw`), with words for those who can't see
+    it (also its caption). The same figures always give the same picture, so an uploaded chart is found again by
+    the hash of its figures and neither drawn nor uploaded twice."""
 
     key: str  # names the file: funnel, activity, stages…
-    png: bytes
     title: str
     alt: str
+    draw: Callable[..., bytes]
+    figures: tuple  # the arguments of `draw`
+
+    @property
+    def digest(self) -> str:
+        figures = repr(_canonical(self.figures))
+        return hashlib.sha256(f"{VERSION}|{self.key}|{self.draw.__name__}|{figures}".encode()).hexdigest()
+
+    @property
+    def png(self) -> bytes:
+        return self.draw(*self.figures)
 
 
+def _canonical(value):
+    """The same figures, written the same way whatever order their dicts were filled in."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, *(_canonical(getattr(value, f.name)) for f in dataclasses.fields(value)))
+    if isinstance(value, dict):
+        return tuple(sorted((repr(k), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_canonical(v) for v in value)
+    return value
+
+
+VERSION = 3  # bump when the drawing changes: charts are found again by their figures, not their pixels
 BLUE, LIGHT_BLUE, GREY = "#1d4f91", "#9db9e0", "#c8ccd2"
 GREEN, RED, ORANGE = "#2e9e5b", "#d9534f", "#f0ad4e"
 WIDTH, DPI = 7.6, 110
@@ -58,7 +85,10 @@ def _fonts() -> list[str]:
 
 
 FAMILIES = _fonts()
+LEGEND = {"loc": "lower right", "bbox_to_anchor": (1.0, 1.0), "ncol": 3, "fontsize": 8, "frameon": False,
+          "borderaxespad": 0.1}  # above the plot, right of the title: it never covers a bar
 STYLE = {"font.family": FAMILIES, "font.size": 10, "axes.titlesize": 12, "axes.titleweight": "bold",
+         "axes.titlelocation": "left",
          "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": "#888888",
          "axes.unicode_minus": False, "svg.fonttype": "none"}
 
@@ -71,14 +101,17 @@ def _figure(height: float) -> tuple[Figure, object]:
 
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None}, bbox_inches="tight", pad_inches=0.15)
+    fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()
 
 
-def _draw(height: float, paint) -> bytes:
+def _draw(height: float, paint, *, labels: list[str] | None = None, bottom: float = 0.12) -> bytes:
+    """Margins are set from the labels rather than measured (`bbox_inches="tight"` draws everything twice)."""
+    left = 0.06 + 0.0105 * max((len(x) for x in labels), default=0) if labels else 0.09
     with _lock, matplotlib.rc_context(STYLE):
         fig, ax = _figure(height)
         paint(fig, ax)
+        fig.subplots_adjust(left=min(left, 0.4), right=0.97, top=1 - 0.42 / height, bottom=bottom / height)
         return _png(fig)
 
 
@@ -93,6 +126,12 @@ def compact(value: float) -> str:
         if v >= size:
             return f"{value / size:.1f}".rstrip("0").rstrip(".") + unit
     return f"{value:.0f}"
+
+
+def _bare_x(ax) -> None:
+    """Horizontal bars carry their values: no x axis to read (and none to draw)."""
+    ax.xaxis.set_visible(False)
+    ax.spines["bottom"].set_visible(False)
 
 
 def _empty(ax, message: str) -> None:
@@ -116,10 +155,10 @@ def funnel_chart(steps: list[FunnelStep]) -> bytes:
         for bar, f in zip(bars, shown[::-1]):
             label = f" {f.entered}" + (f" · {f.conversion:.0%} moved on" if f.conversion is not None else "")
             ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, label, va="center", fontsize=9)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _bare_x(ax)
         ax.set_xlim(0, max(values) * 1.45)
 
-    return _draw(0.45 * len(shown) + 0.9, paint)
+    return _draw(0.45 * len(shown) + 0.6, paint, labels=[_short(f.status) for f in shown])
 
 
 def activity_chart(reps: list[RepActivity], names: dict[str, str], *, most: int = 12) -> bytes:
@@ -127,7 +166,7 @@ def activity_chart(reps: list[RepActivity], names: dict[str, str], *, most: int 
     shown = reps[:most]
 
     def paint(_fig, ax):
-        ax.set_title("Attempts to reach customers, by rep")
+        ax.set_title("Attempts by rep")
         if not any(r.attempts for r in shown):
             _empty(ax, "No calls or other attempts logged in this period")
             return
@@ -141,12 +180,13 @@ def activity_chart(reps: list[RepActivity], names: dict[str, str], *, most: int 
             left = [a + b for a, b in zip(left, values)]
         for i, r in enumerate(shown[::-1]):
             if r.attempts:
-                ax.text(left[i], i, f" {r.connect_rate:.0%} reached", va="center", fontsize=9)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlim(0, max(left) * 1.3)
-        ax.legend(loc="lower right", fontsize=8, frameon=False)
+                ax.text(left[i], i, f" {r.attempts} · {r.connect_rate:.0%} reached", va="center", fontsize=9)
+        _bare_x(ax)
+        ax.set_xlim(0, max(left) * 1.35)
+        ax.legend(**LEGEND)
 
-    return _draw(0.42 * len(shown) + 1.1, paint)
+    return _draw(0.42 * len(shown) + 0.7, paint,
+                 labels=[_short(names.get(r.user_id) or r.user_id, 18) for r in shown])
 
 
 def days_chart(days: list[DayActivity], first: date, last: date) -> bytes:
@@ -172,10 +212,10 @@ def days_chart(days: list[DayActivity], first: date, last: date) -> bytes:
                label="Reached nobody")
         every = max(1, len(keys) // 10)
         ax.set_xticks(list(xs)[::every], [f"{k:%d %b}" for k in keys][::every], fontsize=8)
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        ax.yaxis.set_major_locator(MaxNLocator(4, integer=True))
+        ax.legend(**LEGEND)
 
-    return _draw(2.4, paint)
+    return _draw(2.4, paint, bottom=0.55)
 
 
 def stages_chart(stages: list[StageTotal], currency: str, title: str = "Open deals by stage") -> bytes:
@@ -194,10 +234,11 @@ def stages_chart(stages: list[StageTotal], currency: str, title: str = "Open dea
         ax.bar([x + 0.2 for x in xs], weighted, width=0.4, color=LIGHT_BLUE, label="Weighted")
         ax.set_xticks(list(xs), [f"{_short(t.stage.name, 14)}\n{t.count} deal{'s' if t.count != 1 else ''}"
                                  for t in shown], fontsize=8)
+        ax.yaxis.set_major_locator(MaxNLocator(4))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: compact(v)))
-        ax.legend(loc="upper right", fontsize=8, frameon=False)
+        ax.legend(**LEGEND)
 
-    return _draw(2.4, paint)
+    return _draw(2.4, paint, bottom=0.62)
 
 
 def status_chart(by_status: list[tuple[str, int]], title: str = "Your open leads by status") -> bytes:
@@ -210,10 +251,11 @@ def status_chart(by_status: list[tuple[str, int]], title: str = "Your open leads
         bars = ax.barh([_short(s) for s, _n in shown][::-1], [n for _s, n in shown][::-1], color=BLUE)
         for bar, (_s, n) in zip(bars, shown[::-1]):
             ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {n}", va="center", fontsize=9)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _bare_x(ax)
         ax.set_xlim(0, max(n for _s, n in shown) * 1.2)
 
-    return _draw(0.42 * max(1, len([n for _s, n in by_status if n])) + 0.9, paint)
+    return _draw(0.42 * max(1, len([n for _s, n in by_status if n])) + 0.6, paint,
+                 labels=[_short(s) for s, n in by_status if n])
 
 
 def reps_chart(reps: list[RepLine], names: dict[str, str], currency: str, *, most: int = 15) -> bytes:
@@ -232,10 +274,14 @@ def reps_chart(reps: list[RepLine], names: dict[str, str], currency: str, *, mos
             note = f" {r.open_leads} leads" + (f" · {r.overdue} overdue" if r.overdue else "")
             ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, note, va="center", fontsize=8,
                     color=RED if r.overdue else "#333333")
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: compact(v)))
+        for bar, r in zip(bars, shown[::-1]):
+            ax.text(0, bar.get_y() + bar.get_height() / 2, f" {compact(r.weighted.get(currency, 0))}", va="center",
+                    fontsize=8, color="white" if bar.get_width() > max(values + [1]) * 0.15 else "#333333")
+        _bare_x(ax)
         ax.set_xlim(0, max(values + [1]) * 1.5)
 
-    return _draw(0.4 * len(shown) + 0.9, paint)
+    return _draw(0.4 * len(shown) + 0.6, paint,
+                 labels=[_short(names.get(r.user_id) or r.user_id or "unassigned", 18) for r in shown])
 
 
 def sla_chart(figures: list[SlaFigure], names: dict[str, str], title: str) -> bytes:
@@ -256,12 +302,15 @@ def sla_chart(figures: list[SlaFigure], names: dict[str, str], title: str) -> by
             left = [a + b for a, b in zip(left, values)]
         for i, f in enumerate(shown[::-1]):
             if f.compliance is not None:
-                ax.text(left[i], i, f" {f.compliance:.0%} in time", va="center", fontsize=9)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+                ax.text(left[i], i, f" {f.routed} · {f.compliance:.0%} in time", va="center", fontsize=9)
+            else:
+                ax.text(left[i], i, f" {f.routed}", va="center", fontsize=9)
+        _bare_x(ax)
         ax.set_xlim(0, max(left) * 1.4)
-        ax.legend(loc="lower right", fontsize=8, frameon=False)
+        ax.legend(**LEGEND)
 
-    return _draw(0.4 * len(shown) + 1.0, paint)
+    return _draw(0.4 * len(shown) + 0.7, paint,
+                 labels=[_short(names.get(f.name) or f.name or "unassigned", 18) for f in shown])
 
 
 def warm_up() -> None:

@@ -30,21 +30,23 @@ def home_charts(data: HomeData, currency: str) -> list[Chart]:
     """The Home's pictures: my leads by status, my deals by stage; for managers, the team's pipeline by rep and
     this week's first touch by rep."""
     shown = [(s, n) for s, n in data.by_status if n]
-    out = [Chart("home-status", charts.status_chart(data.by_status), "Your open leads by status",
-                 "Your open leads by status: " + ("; ".join(f"{s} {n}" for s, n in shown) or "none")),
-           Chart("home-stages", charts.stages_chart(data.pipeline.stages, currency, "Your open deals by stage"),
-                 "Your open deals by stage", "Your open deals: " + ("; ".join(
-                     f"{t.stage.name} {t.count}" for t in data.pipeline.stages if t.count) or "none"))]
+    out = [Chart("home-status", "Your open leads by status",
+                 "Your open leads by status: " + ("; ".join(f"{s} {n}" for s, n in shown) or "none"),
+                 charts.status_chart, (tuple(data.by_status),)),
+           Chart("home-stages", "Your open deals by stage", "Your open deals: " + ("; ".join(
+                 f"{t.stage.name} {t.count}" for t in data.pipeline.stages if t.count) or "none"),
+                 charts.stages_chart, (tuple(data.pipeline.stages), currency, "Your open deals by stage"))]
     if data.team is not None:
         t = data.team
-        out.append(Chart("home-reps", charts.reps_chart(t.reps, data.names, currency), "Pipeline by rep",
-                         "Weighted pipeline by rep: " + ("; ".join(
-                             f"{data.names.get(r.user_id, r.user_id)} {r.weighted.get(currency, 0):,} {currency}, "
-                             f"{r.open_leads} leads, {r.overdue} overdue" for r in t.reps[:15]) or "none")))
-        out.append(Chart("home-sla", charts.sla_chart(t.sla_reps, data.names, "First touch this week, by rep"),
-                         "First touch this week", "First touch this week: " + ("; ".join(
-                             f"{data.names.get(f.name, f.name)} {f.in_time} in time, {f.late} late"
-                             for f in t.sla_reps) or "no leads routed")))
+        names = {u: data.names[u] for u in sorted({r.user_id for r in t.reps} | {f.name for f in t.sla_reps})
+                 if u in data.names}
+        out.append(Chart("home-reps", "Pipeline by rep", "Weighted pipeline by rep: " + ("; ".join(
+            f"{data.names.get(r.user_id, r.user_id)} {r.weighted.get(currency, 0):,} {currency}, "
+            f"{r.open_leads} leads, {r.overdue} overdue" for r in t.reps[:15]) or "none"),
+            charts.reps_chart, (tuple(t.reps), names, currency)))
+        out.append(Chart("home-sla", "First touch this week", "First touch this week: " + ("; ".join(
+            f"{data.names.get(f.name, f.name)} {f.in_time} in time, {f.late} late" for f in t.sla_reps)
+            or "no leads routed"), charts.sla_chart, (tuple(t.sla_reps), names, "First touch this week")))
     return out
 
 

@@ -23,7 +23,9 @@ from bot.views.deals import deals_section
 from bot.views.lead_card import routing_line
 from bot.views.organization import org_line
 from bot.views.text import ago, esc, esc_cut, fit_lines, plain, user, when
+from bot.views.best_time import explain
 from store.dto import LeadDetail, TimelineEntry
+from store.dto.reports import BestTimes
 
 
 
@@ -68,7 +70,7 @@ def comment_text(text: str | None, permalink: str | None, files_json: str | None
     return body or "_(empty)_"
 
 
-def lead_360(detail: LeadDetail, tz: str, now: datetime) -> tuple[str, list[Block]]:
+def lead_360(detail: LeadDetail, tz: str, now: datetime, *, best: BestTimes | None = None) -> tuple[str, list[Block]]:
     lead = detail.lead
     status = f"*{esc(lead.status)}* since {when(lead.status_since, tz)}"
     if detail.status_meaning:
@@ -98,6 +100,8 @@ def lead_360(detail: LeadDetail, tz: str, now: datetime) -> tuple[str, list[Bloc
         org.insert(0, who)
     if org:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(org)[:2900])]))
+    if best is not None and best.best:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f":telephone_receiver: {explain(best, tz)}")]))
     if detail.contacts:
         lines = []
         for c in detail.contacts:

@@ -137,20 +137,26 @@ def _update_inputs_json(statuses: tuple[StatusInfo, ...], current_status: str | 
 
 
 def update_modal_payload(statuses: list[StatusInfo], ctx: ModalContext, *, lead: LeadSummary | None,
-                         tz: str, close_default: str | None = None) -> dict:
+                         tz: str, close_default: str | None = None, suggestion: InputBlock | None = None) -> dict:
     """`update_modal(...).to_dict()`, fast: the inputs depend only on (statuses, current status, zone),
-    so their validated JSON is built once and reused. This is on the path to views.open (3 s trigger)."""
+    so their validated JSON is built once and reused. This is on the path to views.open (3 s trigger).
+    `suggestion`: the one-click times the connect rates suggest, after the follow-up's time."""
     first = _lead_picker(None) if lead is None else _lead_header(lead, tz)
     inputs = list(_update_inputs_json(tuple(statuses), lead.status if lead else None, tz))
     if close_default:
         inputs.insert(4, _follow_up_choice(lead, close_default, tz).to_dict())
+    if suggestion is not None:
+        at = next(i for i, b in enumerate(inputs) if b.get("block_id") == Field.FOLLOW_UP_TIME)
+        inputs.insert(at + 1, suggestion.to_dict())
     payload = _update_view(ctx, [first]).to_dict()
     payload["blocks"] = payload["blocks"] + inputs
     return payload
 
 
-def reschedule_modal(item_company: str, due_at, note: str | None, ctx: ModalContext, tz: str) -> View:
-    """A new date and time for a follow-up (in the owner's zone), and optionally a new note."""
+def reschedule_modal(item_company: str, due_at, note: str | None, ctx: ModalContext, tz: str,
+                     suggestion: InputBlock | None = None) -> View:
+    """A new date and time for a follow-up (in the owner's zone), and optionally a new note; `suggestion`: the
+    one-click times the connect rates suggest (choosing one replaces Date and Time)."""
     d = due_at.astimezone(ZoneInfo(tz))
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(
@@ -162,6 +168,7 @@ def reschedule_modal(item_company: str, due_at, note: str | None, ctx: ModalCont
         labelled(Field.FOLLOW_UP_TIME, "Time", TimePickerElement(action_id=Field.FOLLOW_UP_TIME,
                                                               initial_time=f"{d:%H:%M}"),
                hint="Leave empty for 09:00."),
+        *([suggestion] if suggestion is not None else []),
         text_input(Field.FOLLOW_UP_NOTE, "Next step", max_length=500, initial=note,
               placeholder="What to do then (leave as is to keep it)"),
     ]

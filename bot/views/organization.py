@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, ExternalDataSelectElement, MarkdownTextObject, Option, SectionBlock
+from slack_sdk.models.blocks import (
+    Block, CheckboxesElement, ExternalDataSelectElement, MarkdownTextObject, Option, SectionBlock, TimePickerElement,
+)
 from slack_sdk.models.views import View
 
 from bot.ids import Action, Callback, Field
 from bot.metadata import ModalContext
 from bot.views.lead_modals import labelled, select_input, text_input
+from bot.views.best_time import DAYS, hours_text
 from bot.views.text import esc, esc_cut, plain
 from store.dto import OrgInfo
 from store.vocabulary import AUTHORITY
@@ -34,7 +37,30 @@ def org_line(org: OrgInfo) -> str | None:
         grouped.setdefault(how, []).append(esc_cut(name, 80))
     bits += [f"{how}: {', '.join(names[:5])}" + (f" +{len(names) - 5}" if len(names) > 5 else "")
              for how, names in grouped.items()]
+    if hours_text(org.hours):
+        bits.append(hours_text(org.hours))
     return " · ".join(bits) or None
+
+
+def contact_inputs(org: OrgInfo) -> list[Block]:
+    """When they take calls: the days, the hours (in their zone), what a rep should know, their zone."""
+    h = org.hours
+    days = [Option(value=str(i), label=d) for i, d in enumerate(DAYS)]
+    picked = [days[i] for i in (h.days if h and h.days is not None else ())]
+    return [
+        labelled(Field.CONTACT_DAYS, "Takes calls on", CheckboxesElement(
+            action_id=Field.CONTACT_DAYS, options=days, initial_options=picked or None),
+            hint="Leave all unticked for any day. Busy shops often don't answer on Mondays."),
+        labelled(Field.CONTACT_FROM, "Not before", TimePickerElement(
+            action_id=Field.CONTACT_FROM, placeholder="e.g. 15:00", initial_time=h.start if h else None),
+            hint="Their local time. Suggested call times respect it, and reminders mention it."),
+        labelled(Field.CONTACT_TO, "Not after", TimePickerElement(
+            action_id=Field.CONTACT_TO, placeholder="e.g. 18:00", initial_time=h.end if h else None)),
+        text_input(Field.CONTACT_NOTE, "Contact hours note", max_length=300, initial=h.note if h else None,
+                   placeholder="e.g. parcels go out at 16:00, call after"),
+        text_input(Field.ORG_TZ, "Time zone", max_length=64, initial=h.tz if h else None,
+                   placeholder="e.g. Asia/Seoul", hint="Leave empty when they are in the workspace's zone."),
+    ]
 
 
 def org_option(org_id: int, name: str) -> Option:
@@ -59,6 +85,7 @@ def organization_modal(org: OrgInfo, types: list[str], ctx: ModalContext) -> Vie
             action_id=Action.ORG_SELECT, placeholder="Search organizations…", min_query_length=1),
             hint="An agency that works for it, a shop it works for, a partner who referred it."),
         select_input(Field.RELATION, "Relation", rel_opts),
+        *contact_inputs(org),
     ]
     return View(type="modal", callback_id=Callback.ORGANIZATION, title="Organization", submit="Save",
                 close="Cancel", private_metadata=ctx.dump(), blocks=blocks)

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 
 from bot.ids import Action, Block as B
 from bot.metadata import NudgeRef
+from bot.views.best_time import hours_text
 from bot.views.text import ago, duration_text, esc, esc_cut, fit_lines, user, when
 from store.dto import FollowUpItem, FollowUpList, NudgeData
 
@@ -70,8 +71,12 @@ def nudge_message(data: NudgeData, notification_id: int | None, tz: str, now: da
         action_id=Action.NUDGE_SNOOZE_UNTIL, placeholder="Snooze until…",
         options=[Option(text=label, value=f"{key}|{ref}") for key, label in SNOOZE_CHOICES.items()],
     )
+    summary = _summary(item, tz, now)
+    if hours_text(data.hours):
+        summary += f"\n:telephone_receiver: {hours_text(data.hours)}" + (
+            f" ({esc(data.hours.tz)} time)" if data.hours.tz and data.hours.tz != tz else "")
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=f":alarm_clock: *{head}*\n" + _summary(item, tz, now))),
+        SectionBlock(text=MarkdownTextObject(text=f":alarm_clock: *{head}*\n" + summary)),
         ActionsBlock(block_id=B.NUDGE_ACTIONS, elements=[
             ButtonElement(text="Done", action_id=Action.NUDGE_DONE, value=ref, style="primary"),
             ButtonElement(text="Snooze", action_id=Action.NUDGE_SNOOZE, value=ref),

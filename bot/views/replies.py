@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject, SectionBlock,
+)
 
 from bot.ids import Action
-from bot.metadata import FollowRef, NudgeRef
+from bot.metadata import FollowRef, NudgeRef, PendingAction
+from bot.views.best_time import explain, hours_text, slot_label
 from bot.views.deals import deal_thread_line
-from bot.views.text import esc, esc_cut, user, when
+from bot.views.text import esc, esc_cut, plain, user, when
 from store.dto import ChangeRecord, LeadSummary
+from store.dto.reports import BestTimes
 
 
 def _where(lead: LeadSummary) -> str:
@@ -84,3 +88,36 @@ def follow_answer(lead: LeadSummary, following: bool) -> tuple[str, list[Block]]
         button = ButtonElement(text="Follow", action_id=Action.CARD_FOLLOW,
                                value=FollowRef(lead_id=lead.id, follow=True).dump())
     return text, [SectionBlock(text=MarkdownTextObject(text=text)), ActionsBlock(elements=[button])]
+
+
+def section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+def _slot_buttons(lead: LeadSummary, best: BestTimes, tz: str, note: str | None, prefix: str = "") -> ActionsBlock:
+    """One button per suggested time: the follow-up is planned then (a pick-one replay, applied once)."""
+    return ActionsBlock(elements=[
+        ButtonElement(text=plain(prefix + slot_label(slot, tz), 75), action_id=f"{Action.PICK_LEAD}:slot{i}",
+                      value=PendingAction(verb="followup", lead_id=lead.id, due=slot.at.isoformat(),
+                                          arg=note).dump())
+        for i, slot in enumerate(best.slots)])
+
+
+def suggested_times(lead: LeadSummary, best: BestTimes, tz: str, *, in_thread: bool = False) -> tuple[str, list[Block]]:
+    """`/lead followup <lead>` with no time: the best next slots, one click each."""
+    company = esc_cut(lead.company, 200)
+    text = f"When should the next follow-up on *{company}* be? {explain(best, tz)}."
+    blocks: list[Block] = [section(text)]
+    if hours_text(best.contact_hours):
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=hours_text(best.contact_hours))]))
+    blocks.append(_slot_buttons(lead, best, tz, None))
+    how = "`@CRM followup tomorrow 10am send the quote`" if in_thread else \
+        f"`/lead followup #{lead.id} tomorrow 10am send the quote`"
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Or give a time yourself: {how}")]))
+    return text, blocks
+
+
+def better_times(lead: LeadSummary, best: BestTimes, tz: str, note: str | None) -> list[Block]:
+    """After planning a follow-up at a time when the customer rarely answers: say so, offer the better ones."""
+    return [ContextBlock(elements=[MarkdownTextObject(text=f":bulb: {explain(best, tz)}.")]),
+            _slot_buttons(lead, best, tz, note, prefix="Move to ")]

@@ -141,10 +141,11 @@ def report_charts(data: ReportData) -> list[Chart]:
     act_alt = "Attempts by rep: " + "; ".join(
         f"{_name(data, r.user_id)} {r.attempts} attempts, {r.connected} connected, {r.no_answer} no answer, "
         f"{r.left_message} left a message" for r in data.activity[:12]) if data.activity else "No activity logged."
+    names = {r.user_id: data.names.get(r.user_id, r.user_id) for r in data.activity[:12]}
     return [
-        Chart("funnel", charts.funnel_chart(data.funnel), "Funnel", funnel_alt),
-        Chart("activity", charts.activity_chart(data.activity, data.names), "Attempts by rep", act_alt),
-        Chart("stages", charts.stages_chart(data.deals.stages, data.currency), "Open deals by stage", stage_alt),
+        Chart("funnel", "Funnel", funnel_alt, charts.funnel_chart, (tuple(data.funnel),)),
+        Chart("activity", "Attempts by rep", act_alt, charts.activity_chart, (tuple(data.activity), names)),
+        Chart("stages", "Open deals by stage", stage_alt, charts.stages_chart, (tuple(data.deals.stages), data.currency)),
     ]
 
 

@@ -1,6 +1,6 @@
 """Plain results services hand back (and inputs they take): what views render, detached from any session."""
 
-from store.dto.customers import DealInfo, OrgInfo, StageInfo
+from store.dto.customers import ContactHours, DealInfo, OrgInfo, StageInfo
 from store.dto.deals import DealChanged, PipelineSummary, StageTotal
 from store.dto.inputs import DealInput, LeadUpdate, NewLead, Report, Row
 from store.dto.leads import (
@@ -32,6 +32,7 @@ from store.dto.work import (
 
 __all__ = [
     "Captured",
+    "ContactHours",
     "ChangeRecord",
     "ContactInfo",
     "DealChanged",

@@ -7,6 +7,21 @@ from datetime import date, datetime
 
 
 @dataclass(frozen=True)
+class ContactHours:
+    """When an organization takes calls, in its own zone: weekdays (0 = Monday), from/to (HH:MM), a note."""
+
+    days: tuple[int, ...] | None  # None: any day
+    start: str | None
+    end: str | None
+    note: str | None
+    tz: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.days is None and not self.start and not self.end and not self.note
+
+
+@dataclass(frozen=True)
 class OrgInfo:
     id: int
     name: str
@@ -17,6 +32,7 @@ class OrgInfo:
     segment: str | None
     status: str
     relations: tuple[tuple[str, int, str], ...] = ()  # (how, read from this one; other org's id; its name)
+    hours: ContactHours | None = None  # when they take calls (None: never said)
 
 
 @dataclass(frozen=True)

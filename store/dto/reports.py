@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from store.dto.customers import StageInfo
+from store.dto.customers import ContactHours
 from store.dto.deals import PipelineSummary, StageTotal
 from store.dto.work import FollowUpList
 
@@ -238,28 +238,4 @@ class BestTimes:
     slots: list[Slot]
     tz: str  # the organization's zone (the hours above are in it)
     contact_hours: ContactHours | None = None
-
-
-@dataclass(frozen=True)
-class ContactHours:
-    """When an organization takes calls, in its own zone: weekdays (0 = Monday), from/to (HH:MM), a note."""
-
-    days: tuple[int, ...] | None  # None: any day
-    start: str | None
-    end: str | None
-    note: str | None
-    tz: str | None = None
-
-    @property
-    def empty(self) -> bool:
-        return self.days is None and not self.start and not self.end and not self.note
-
-
-@dataclass(frozen=True)
-class StageSlice:
-    """Chart input: a stage and its open amounts (one currency), weighted too."""
-
-    stage: StageInfo
-    count: int
-    amount: int
-    weighted: int
+    grid: dict[tuple[int, int], float] = field(default_factory=dict)  # (weekday, band) → estimated rate

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
+from store.dto.customers import ContactHours
 from store.dto.leads import FollowUpInfo, LeadSummary
 
 
@@ -73,6 +74,7 @@ class NudgeData:
     number: int  # 1 = the first nudge, 2.. = repeats
     repeats: int  # how many repeats the workspace allows
     repeat: timedelta
+    hours: ContactHours | None = None  # when the organization takes calls
 
 
 @dataclass(frozen=True)

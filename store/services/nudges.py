@@ -32,8 +32,8 @@ from store.dto import (
     NudgePolicy,
     Owed,
 )
-from store.models import FollowUp, Lead, Member, Notification
-from store.services import team_settings
+from store.models import FollowUp, Lead, Member, Notification, Organization
+from store.services import best_time, team_settings
 from store.services.snapshots import _lead_query, summaries
 from store.services.work_queue import WorkQueue
 
@@ -241,7 +241,9 @@ def nudge_data(db: Database, owed: Owed) -> NudgeData | None:
             return None  # done meanwhile, or reassigned (the new owner is nudged on their own)
         pol = team_settings.policy(s, owed.team_id)
         item = _items(s, owed.team_id, [f])[0]
-        return NudgeData(item, int(owed.payload.get("number", 1)), pol.max_repeats, pol.repeat)
+        hours = best_time.contact_hours(s.get(Organization, item.lead.organization_id))
+        return NudgeData(item, int(owed.payload.get("number", 1)), pol.max_repeats, pol.repeat,
+                         None if hours.empty else hours)
 
 
 def _listed(s: Session, team_id: str, where: tuple, *, limit: int = LIST_LIMIT, offset: int = 0,

@@ -3,6 +3,8 @@ they are related (an agency works for shops, a partner referred a customer), rea
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -10,9 +12,10 @@ from sqlalchemy.orm import Session
 from store.clock import Clock
 from store.db import Database, prefix_match
 from store.dto import OrgInfo
+from store.dto import ContactHours
 from store.errors import Invalid, NotFound
 from store.models import Contact, Deal, Lead, Organization, OrganizationRelation, Team
-from store.services import pipeline
+from store.services import best_time, pipeline
 from store.text import clean, name_key
 from store.vocabulary import AUTHORITY, ORG_TYPES, RELATIONS
 
@@ -40,8 +43,9 @@ def org_info(s: Session, team_id: str, org_id: int, *, org: Organization | None 
     relations = tuple(
         (RELATIONS[r.kind][0 if r.from_id == org_id else 1], r.to_id if r.from_id == org_id else r.from_id, name)
         for r, name in rows if r.kind in RELATIONS)
+    hours = best_time.contact_hours(org)
     return OrgInfo(org.id, org.name, org.domain, org.kind, org.decision_authority, org.approver, org.segment,
-                   org.status, relations)
+                   org.status, relations, None if hours.empty and not org.tz else hours)
 
 
 def classify(db: Database, clock: Clock, team_id: str, org_id: int, *, kind: str | None,
@@ -53,6 +57,7 @@ def classify(db: Database, clock: Clock, team_id: str, org_id: int, *, kind: str
                        .with_for_update())
         if org is None:
             raise NotFound("organization_not_found", org_id=org_id)
+        counted = best_time.scopes(org)
         if kind is not None:
             types = org_types(s, team_id)
             match = next((t for t in types if name_key(t) == name_key(kind)), None)
@@ -66,8 +71,40 @@ def classify(db: Database, clock: Clock, team_id: str, org_id: int, *, kind: str
             org.decision_authority = authority
         if approver is not None:
             org.approver = clean(approver, single_line=True, limit=200)
+        if best_time.scopes(org) != counted:  # its attempts now count for its new type
+            best_time.recount_org(s, org, old_scopes=counted, old_tz=org.tz)
         s.flush()
         return org_info(s, team_id, org.id)
+
+
+def set_contact_hours(db: Database, clock: Clock, team_id: str, org_id: int, *, days: list[int] | None,
+                      start: str | None, end: str | None, note: str | None, tz: str | None) -> ContactHours:
+    """When the organization takes calls: weekdays (0 = Monday; None or all seven: any day), local hours (HH:MM,
+    either may be open), a note ("parcels go out at 16:00"), its zone (None: the workspace's)."""
+    if tz:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise Invalid("tz_unknown", field="org_tz", text=tz[:60]) from None
+    if start and end and start >= end:
+        raise Invalid("hours_order", field="contact_to", start=start, end=end)
+    if days is not None and not days:
+        raise Invalid("days_none", field="contact_days")
+    with db.write() as s:
+        org = s.scalar(select(Organization).where(Organization.team_id == team_id, Organization.id == org_id)
+                       .with_for_update())
+        if org is None:
+            raise NotFound("organization_not_found", org_id=org_id)
+        old_tz, counted = org.tz, best_time.scopes(org)
+        org.contact_days = None if days is None or len(set(days)) == 7 else "".join(
+            "1" if i in days else "0" for i in range(7))
+        org.contact_from, org.contact_to = start or None, end or None
+        org.contact_note = clean(note, single_line=True, limit=300)
+        org.tz = tz or None
+        if org.tz != old_tz:  # its attempts are counted again in its own local hours
+            best_time.recount_org(s, org, old_scopes=counted, old_tz=old_tz)
+        s.flush()
+        return best_time.contact_hours(org)
 
 
 def relate(db: Database, clock: Clock, team_id: str, actor_id: str, from_id: int, to_id: int, kind: str, *,
@@ -140,6 +177,7 @@ def merge(s: Session, team_id: str, duplicate_id: int, into_id: int) -> None:
                                                       Organization.id.in_([duplicate_id, into_id]))))
     if ids != {duplicate_id, into_id}:
         raise NotFound("organization_not_found", org_id=into_id)
+    best_time.merging(s, s.get(Organization, duplicate_id), s.get(Organization, into_id))
     for model in (Lead, Contact, Deal):
         s.execute(update(model).where(model.team_id == team_id, model.organization_id == duplicate_id)
                   .values(organization_id=into_id).execution_options(synchronize_session=False))

@@ -28,7 +28,8 @@ def ensure_team(s: Session, team_id: str, clock: Clock, *, template: str = "life
         return
     try:
         with s.begin_nested():
-            s.add(Team(id=team_id, pipeline=template, settings={}, created_at=clock.now()))
+            # a new workspace's attempts are counted from its first one (older ones: best_time.rebuild_missing)
+            s.add(Team(id=team_id, pipeline=template, settings={"contact_stats": 1}, created_at=clock.now()))
             s.flush()
             for pos, (name, meaning, closed) in enumerate(TEMPLATES[template]):
                 s.add(PipelineStatus(team_id=team_id, name=name, meaning=meaning, position=pos, is_closed=closed))

@@ -24,7 +24,7 @@ from store.models import (
     Organization,
     StatusChange,
 )
-from store.services import followers, home_refresh, outbox, pipeline
+from store.services import best_time, followers, home_refresh, outbox, pipeline
 from store.services.members import require_person
 from store.services.once import once
 from store.services.snapshots import lead_summary, load_lead
@@ -89,6 +89,7 @@ def _apply(s, lead: Lead, actor_id: str, upd: LeadUpdate, now, activity, outcome
     if activity:
         s.add(Activity(team_id=team_id, lead_id=lead.id, kind=activity, outcome=outcome, text=note,
                        occurred_at=occurred_at, actor_id=actor_id, created_at=now))
+        best_time.record(s, lead, occurred_at, outcome)  # when the customer answers: the connect rates
         if lead.first_touch_at is None and actor_id == lead.owner_id:
             lead.first_touch_at, lead.sla_due_at = occurred_at, None  # the first-touch SLA clock stops
         rec.update(activity=activity, outcome=outcome, note=note,

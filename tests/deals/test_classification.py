@@ -23,7 +23,8 @@ def test_organization_form_type_authority_and_relations_both_ways(bot, fake, db)
     bot.command("org pixel")
     view = bot.last_view()
     assert [b["label"]["text"] for b in view["blocks"] if b["type"] == "input"] == [
-        "Type", "Decision authority", "Who approves", "Related organization", "Relation"]
+        "Type", "Decision authority", "Who approves", "Related organization", "Relation", "Takes calls on",
+        "Not before", "Not after", "Contact hours note", "Time zone"]
     options = bot.options("org_select", "bus", block_id="related").json["options"]
     assert [o["text"]["text"] for o in options] == ["Busan Bakery"]
     r = bot.submit(view, {"Related organization": options[0]})
