@@ -48,6 +48,16 @@ def upload_chart(client: WebClient, crm: Crm, team_id: str, chart: Chart, *, cal
     return chart_files.remember(crm.db, crm.clock, team_id, digest, file_id) if file_id else None
 
 
+def known_charts(crm: Crm, team_id: str, charts: list[Chart]) -> dict[str, str]:
+    """{chart key: file id} for the charts already uploaded (the same figures): no drawing, no Web API call."""
+    out = {}
+    for chart in charts:
+        file_id = chart_files.known(crm.db, crm.clock, team_id, chart.digest)
+        if file_id:
+            out[chart.key] = file_id
+    return out
+
+
 def upload_charts(client: WebClient, crm: Crm, team_id: str, charts: list[Chart], *,
                   call: Call = direct) -> dict[str, str]:
     """{chart key: file id} for the charts Slack took."""
@@ -67,21 +77,26 @@ def without_images(blocks: list[dict]) -> list[dict]:
     return [b for b in blocks if b.get("type") != "image"]
 
 
-def with_image_retry(send: Callable[[list[dict]], T], blocks: list[dict], *, wait: float = 1.0) -> T:
-    """Send blocks that show uploaded charts: Slack refuses (`invalid_blocks`) a file it has not finished
-    processing, so try again after `wait`, then without the pictures rather than not at all."""
+def with_image_retry(send: Callable[[list[dict]], T], blocks: list[dict], *, wait: float = 1.0,
+                     refused: Callable[[list[str]], None] | None = None) -> T:
+    """Send blocks that show uploaded charts. Slack refuses (`invalid_blocks`) a file it has not finished
+    processing, or one deleted since: try again after `wait` (0: at once without them), then send without the
+    pictures rather than not at all, and tell `refused` which files it would not show (to upload them again)."""
     try:
         return send(blocks)
     except SlackApiError as exc:
         if exc.response.get("error") != "invalid_blocks" or not has_images(blocks):
             raise
-        log.info("Slack refused the charts (%s); trying again", exc.response.get("errors") or "invalid_blocks")
-    time.sleep(wait)
-    try:
-        return send(blocks)
-    except SlackApiError as exc:
-        if exc.response.get("error") != "invalid_blocks":
-            raise
+        log.info("Slack refused the charts (%s)", exc.response.get("errors") or "invalid_blocks")
+    if wait:
+        time.sleep(wait)
+        try:
+            return send(blocks)
+        except SlackApiError as exc:
+            if exc.response.get("error") != "invalid_blocks":
+                raise
+    if refused is not None:
+        refused([b["slack_file"]["id"] for b in blocks if b.get("type") == "image" and b.get("slack_file")])
     return send(without_images(blocks))
 
 

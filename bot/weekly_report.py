@@ -13,7 +13,7 @@ from bot.views.report import report_charts, report_message
 from bot.views.text import esc
 from store.dto import Owed
 from store.dto.reports import Scope
-from store.services import reports, weekly_report
+from store.services import chart_files, reports, weekly_report
 from store.vocabulary import WEEKDAYS
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,8 @@ def post(n, owed: Owed) -> Sent | None:
     text, blocks = report_message(data, pictures, files, tz, crm.clock.now(), weekly=weekly_line(sched))
     try:
         resp = with_image_retry(lambda b: n.call("chat.postMessage", lambda: n.client.chat_postMessage(
-            channel=channel, text=text, blocks=b, unfurl_links=False)), [b.to_dict() for b in blocks])
+            channel=channel, text=text, blocks=b, unfurl_links=False)), [b.to_dict() for b in blocks],
+            refused=lambda ids: chart_files.forget(crm.db, owed.team_id, ids))
     except SlackApiError as exc:
         error = exc.response.get("error")
         if error in CANNOT_POST and owed.payload.get("by"):  # tell the person who set it up, then give up

@@ -9,7 +9,8 @@ from bot.commands.parse import USER_MENTION, mentioned_user
 from bot.context import Req
 from bot.views import preferences
 from bot.wording import Refusal
-from store.services import members, team_settings, weekly_report
+from bot.views.text import esc
+from store.services import best_time, members, team_settings, weekly_report
 
 
 def digest(req: Req, args: str) -> None:
@@ -68,8 +69,8 @@ def _setting(req: Req, key: str, value: str) -> dict:
         if req.person(boss).is_bot:
             raise Refusal("A bot can't be a manager or have one. Mention a person.")
         return {"default_manager_id": boss}
-    raise Refusal("Settings are `repeat`, `repeats`, `escalate`, `manager`, `currency`, `types`, `report` (the "
-                  "weekly report) and `statuses` (the statuses and deal stages). See `/lead settings`.")
+    raise Refusal("Settings are `repeat`, `repeats`, `escalate`, `manager`, `currency`, `types`, `timezone`, "
+                  "`report` (the weekly report) and `statuses` (the statuses and deal stages). See `/lead settings`.")
 
 
 CHANNEL_MENTION = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -115,6 +116,13 @@ def settings(req: Req, args: str) -> None:
     members.require_manager(req.db, req.team_id, req.user_id, "settings")
     if key in ("report", "weekly-report", "reports"):
         weekly(req, value)
+        return
+    if key in ("timezone", "tz", "zone"):
+        if not value:
+            raise Refusal("Give the zone, e.g. `/lead settings timezone Asia/Seoul`.")
+        counted = best_time.set_team_zone(req.db, req.team_id, value.strip())
+        req.reply(f"Saved: the workspace's time zone is *{esc(value.strip())}*. Customers without a zone of their "
+                  f"own are reached in it; {counted:,} logged attempts were counted again in their local hours.")
         return
     if not value:
         raise Refusal(f"Give `{key[:20]}` a value, e.g. `/lead settings repeat 12h`.")

@@ -18,12 +18,12 @@ from bot.context import Req
 from bot.errors import Listeners
 from bot.ids import Action
 from bot.metadata import ReportRef
-from bot.uploads import send_csv, upload_charts, with_image_retry
+from bot.uploads import has_images, send_csv, upload_charts, with_image_retry, without_images
 from bot.views.report import csv_name, report_charts, report_csv, report_message, title_of
 from bot.views.text import day_span
 from bot.wording import Refusal
 from store.dto.reports import Period, ReportData, Scope
-from store.services import members, reports
+from store.services import chart_files, members, reports
 
 USAGE = "report [week|month|quarter|YYYY-MM] [mine|@rep|queue <name>|segment <x>|type <x>]"
 NOT_HERE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
@@ -82,7 +82,13 @@ def report_command(req: Req, args: str) -> None:
     req.reply(f"Working on the report for {reports_title(period)}…")
     data = reports.report(req.db, req.clock, req.team_id, period, scope)
     text, blocks = _render(req, data, shareable=bool(req.channel_id and not req.channel_id.startswith("D")))
-    req.reply(text, blocks, replace_original=True)
+    if req.respond is None or req.in_thread:
+        req.reply(text, blocks, replace_original=True)
+        return
+    answer = req.respond(text=text, blocks=blocks, replace_original=True)
+    if (answer.status_code != 200 or "invalid" in (answer.body or "")) and has_images(blocks):
+        chart_files.forget(req.db, req.team_id, [b["slack_file"]["id"] for b in blocks if b["type"] == "image"])
+        req.respond(text=text, blocks=without_images(blocks), replace_original=True)  # the numbers, at least
 
 
 def reports_title(period: Period) -> str:
@@ -124,7 +130,8 @@ def share(ack: Ack, req: Req) -> None:
     channel = ref.channel_id or req.channel_id
     try:
         with_image_retry(lambda b: req.client.chat_postMessage(channel=channel, text=text, blocks=b,
-                                                               unfurl_links=False), blocks)
+                                                               unfurl_links=False), blocks,
+                         refused=lambda ids: chart_files.forget(req.db, req.team_id, ids))
     except SlackApiError as exc:
         if exc.response.get("error") not in NOT_HERE or req.respond is None:
             raise

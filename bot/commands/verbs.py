@@ -96,8 +96,10 @@ VERBS: tuple[Verb, ...] = (
          "Your weekday morning DM of today's and overdue follow-ups: turn it off, on, or move it.", run=prefs.digest),
     Verb("manager", "manager [@boss | @rep @boss | none]",
          "Who hears about your follow-ups that stay overdue after reminders.", run=prefs.manager),
-    Verb("settings", "settings [repeat 12h | repeats 3 | escalate on|off | manager @boss | currency KRW | types … | statuses]",
-         "Workspace rules: reminders, currency, organization types, statuses and deal stages (managers change them).",
+    Verb("settings", "settings [repeat 12h | repeats 3 | escalate on|off | manager @boss | currency KRW | types … | "
+         "timezone Asia/Seoul | report #channel mon 09:00 | statuses]",
+         "Workspace rules: reminders, currency, types, time zone, the weekly report, statuses and deal stages "
+         "(managers change them).",
          ("setting",), run=prefs.settings),
     Verb("help", "help", "This list."),
 )

@@ -14,9 +14,7 @@ import importlib.util
 import io
 import threading
 from collections.abc import Callable
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 
 import matplotlib
@@ -29,7 +27,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from store.dto import StageTotal  # noqa: E402
-from store.dto.reports import DayActivity, FunnelStep, RepActivity, RepLine, SlaFigure  # noqa: E402
+from store.dto.reports import FunnelStep, RepActivity, RepLine, SlaFigure  # noqa: E402
 
 
 
@@ -66,7 +64,7 @@ def _canonical(value):
     return value
 
 
-VERSION = 3  # bump when the drawing changes: charts are found again by their figures, not their pixels
+VERSION = 4  # bump when the drawing changes: charts are found again by their figures, not their pixels
 BLUE, LIGHT_BLUE, GREY = "#1d4f91", "#9db9e0", "#c8ccd2"
 GREEN, RED, ORANGE = "#2e9e5b", "#d9534f", "#f0ad4e"
 WIDTH, DPI = 7.6, 110
@@ -189,35 +187,6 @@ def activity_chart(reps: list[RepActivity], names: dict[str, str], *, most: int 
                  labels=[_short(names.get(r.user_id) or r.user_id, 18) for r in shown])
 
 
-def days_chart(days: list[DayActivity], first: date, last: date) -> bytes:
-    """The team's attempts per day (per week over long periods): connected against reached nobody."""
-    weekly = (last - first).days > 35
-    connected: dict[date, int] = defaultdict(int)
-    missed: dict[date, int] = defaultdict(int)
-    for r in days:
-        key = r.day - timedelta(days=r.day.weekday()) if weekly else r.day
-        if r.outcome == "Connected":
-            connected[key] += r.count
-        elif r.outcome in ("No answer", "Left message"):
-            missed[key] += r.count
-    step = 7 if weekly else 1
-    start = first - timedelta(days=first.weekday()) if weekly else first
-    keys = [start + timedelta(days=i) for i in range(0, (last - start).days + 1, step)]
-
-    def paint(_fig, ax):
-        ax.set_title("Attempts per " + ("week" if weekly else "day"))
-        xs = range(len(keys))
-        ax.bar(xs, [connected[k] for k in keys], color=GREEN, label="Connected")
-        ax.bar(xs, [missed[k] for k in keys], bottom=[connected[k] for k in keys], color=RED,
-               label="Reached nobody")
-        every = max(1, len(keys) // 10)
-        ax.set_xticks(list(xs)[::every], [f"{k:%d %b}" for k in keys][::every], fontsize=8)
-        ax.yaxis.set_major_locator(MaxNLocator(4, integer=True))
-        ax.legend(**LEGEND)
-
-    return _draw(2.4, paint, bottom=0.55)
-
-
 def stages_chart(stages: list[StageTotal], currency: str, title: str = "Open deals by stage") -> bytes:
     """Amount and probability-weighted amount per open stage (one currency: the workspace's)."""
     shown = [t for t in stages if t.stage.outcome == "open"]
@@ -270,13 +239,19 @@ def reps_chart(reps: list[RepLine], names: dict[str, str], currency: str, *, mos
         labels = [_short(names.get(r.user_id) or r.user_id or "unassigned", 18) for r in shown][::-1]
         values = [r.weighted.get(currency, 0) for r in shown][::-1]
         bars = ax.barh(labels, values, color=BLUE)
+        top = max(values + [1])
         for bar, r in zip(bars, shown[::-1]):
+            weighted = r.weighted.get(currency, 0)
             note = f" {r.open_leads} leads" + (f" · {r.overdue} overdue" if r.overdue else "")
+            if weighted and bar.get_width() > top * 0.15:  # the amount inside the bar, the rest after it
+                ax.text(0, bar.get_y() + bar.get_height() / 2, f" {compact(weighted)}", va="center", fontsize=8,
+                        color="white")
+            elif weighted:
+                note = f" {compact(weighted)} ·" + note
+            else:
+                note += " · no open deal"
             ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, note, va="center", fontsize=8,
                     color=RED if r.overdue else "#333333")
-        for bar, r in zip(bars, shown[::-1]):
-            ax.text(0, bar.get_y() + bar.get_height() / 2, f" {compact(r.weighted.get(currency, 0))}", va="center",
-                    fontsize=8, color="white" if bar.get_width() > max(values + [1]) * 0.15 else "#333333")
         _bare_x(ax)
         ax.set_xlim(0, max(values + [1]) * 1.5)
 

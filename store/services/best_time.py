@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -27,6 +27,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from store.db import Database
+from store.errors import Invalid
 from store.dto import ContactHours
 from store.dto.reports import BestTimes, Slot
 from store.models import Activity, ContactStat, Lead, Member, Organization, Team
@@ -56,6 +57,21 @@ def team_zone(s: Session, team_id: str, *, keep: bool = False) -> str:
     if keep and team is not None:
         team.settings = {**(team.settings or {}), "tz": tz}
     return tz
+
+
+def set_team_zone(db: Database, team_id: str, tz: str) -> int:
+    """Managers set the workspace's zone (organizations without one of their own are read in it); the attempts
+    are counted again in it. Returns how many were counted."""
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid("tz_unknown", field="value", text=tz[:60]) from None
+    with db.write() as s:
+        team = s.get(Team, team_id)
+        if team is None:
+            raise Invalid("tz_unknown", field="value", text=tz[:60])
+        team.settings = {**(team.settings or {}), "tz": tz}
+    return rebuild_team(db, team_id)
 
 
 def scopes(org: Organization) -> list[str]:

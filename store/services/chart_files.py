@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -39,3 +39,10 @@ def remember(db: Database, clock: Clock, team_id: str, digest: str, file_id: str
             team_id=team_id, digest=digest, file_id=file_id, created_at=now, used_at=now)
         s.execute(ins.on_conflict_do_nothing(index_elements=["team_id", "digest"]))
         return s.scalar(select(ChartFile.file_id).where(ChartFile.team_id == team_id, ChartFile.digest == digest))
+
+
+def forget(db: Database, team_id: str, file_ids: list[str]) -> None:
+    """Slack would not show these files any more (deleted, or never finished): draw and upload them again."""
+    if file_ids:
+        with db.write() as s:
+            s.execute(delete(ChartFile).where(ChartFile.team_id == team_id, ChartFile.file_id.in_(file_ids)))

@@ -83,3 +83,9 @@ def lead_changed(s: Session, lead: Lead, now: datetime, *, also: set[str] | None
 def managers(s: Session, team_id: str) -> set[str]:
     return set(s.scalars(select(Member.user_id).where(
         Member.team_id == team_id, or_(Member.is_admin.is_(True), Member.role.in_(("admin", "manager"))))))
+
+
+def rearm(db: Database, clock: Clock, team_id: str, user_id: str) -> None:
+    """The Home being published now is owed another refresh `DELAY` later (its new charts are ready then)."""
+    with db.write() as s:
+        touch(s, team_id, {user_id}, clock.now())

@@ -173,3 +173,17 @@ def test_contact_hours_from_the_form_reach_the_nudge(bot, db, clock, book, fake)
     assert "must be later than" in r.json["errors"]["contact_to"]
     r = bot.submit(bot.last_view(), {"Time zone": "Mars/Olympus"})
     assert "is not a time zone" in r.json["errors"]["org_tz"]
+
+
+def test_the_workspace_zone_can_be_set_and_the_attempts_are_recounted(bot, db, clock, book, fake):
+    fake.add_user("U1", tz="Asia/Seoul", name="alice", is_admin=True)
+    before = {(d, h): a for scope, d, h, a, _c in _counts(db) if scope == "all"}
+    bot.command("settings timezone America/New_York")
+    assert "the workspace's time zone is *America/New_York*" in bot.last_reply_text()
+    assert "390 logged attempts were counted again" in bot.last_reply_text()
+    after = {(d, h): a for scope, d, h, a, _c in _counts(db) if scope == "all"}
+    assert sum(before.values()) == sum(after.values()) == 390
+    # Tuesday 10:00 in Seoul is Monday 20:00 in New York since 1 November (EST), 21:00 before it (EDT)
+    assert after[(0, 20)] + after[(0, 21)] == before[(1, 10)] and after[(0, 20)] and after[(0, 21)]
+    bot.command("settings timezone Mars/Base")
+    assert "“Mars/Base” is not a time zone" in bot.last_reply_text()

@@ -31,7 +31,7 @@ def day_rows(s: Session, team_id: str, period: Period, scope: Scope) -> list[Day
             Activity.team_id == team_id, Activity.occurred_at >= start, Activity.occurred_at < end)
         if scope.owner_id:
             q = q.where(Activity.actor_id == scope.owner_id)
-        q = narrow(q, Activity.lead_id, scope, by_owner=False)
+        q = narrow(q, Activity.lead_id, scope, team_id, by_owner=False)
         for actor, d, kind, outcome, n in s.execute(q.group_by(Activity.actor_id, day, Activity.kind,
                                                                Activity.outcome)):
             out.append(DayActivity(actor, d if isinstance(d, date) else date.fromisoformat(str(d)), kind, outcome,

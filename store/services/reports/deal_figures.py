@@ -19,20 +19,20 @@ from store.services.reports.period import month_start
 from store.services.reports.scope import narrow
 
 
-def _deals(scope: Scope, *columns):
+def _deals(scope: Scope, team_id: str, *columns):
     """A select of deal columns, narrowed to the scope (a rep's deals are the ones they own)."""
     q = select(*columns).select_from(Deal)
     if scope.owner_id:
         q = q.where(Deal.owner_id == scope.owner_id)
-    return narrow(q, Deal.lead_id, scope, by_owner=False)
+    return narrow(q, Deal.lead_id, scope, team_id, by_owner=False)
 
 
 def deal_figures(s: Session, team_id: str, period: Period, scope: Scope, now: datetime) -> DealFigures:
     within = lambda col: (Deal.team_id == team_id, col >= period.start, col < period.end)  # noqa: E731
-    created = s.scalar(_deals(scope, func.count()).where(*within(Deal.created_at))) or 0
-    won_rows = s.execute(_deals(scope, Deal.created_at, Deal.won_at, Deal.currency, Deal.amount_minor)
+    created = s.scalar(_deals(scope, team_id, func.count()).where(*within(Deal.created_at))) or 0
+    won_rows = s.execute(_deals(scope, team_id, Deal.created_at, Deal.won_at, Deal.currency, Deal.amount_minor)
                          .where(*within(Deal.won_at))).all()
-    lost_rows = s.execute(_deals(scope, Deal.lost_reason).where(*within(Deal.lost_at))).all()
+    lost_rows = s.execute(_deals(scope, team_id, Deal.lost_reason).where(*within(Deal.lost_at))).all()
     won_amounts: dict[str, int] = defaultdict(int)
     for _c, _w, currency, amount in won_rows:
         won_amounts[currency] += amount
@@ -47,13 +47,13 @@ def deal_figures(s: Session, team_id: str, period: Period, scope: Scope, now: da
                          .group_by(DealTotal.stage, DealTotal.currency, DealTotal.close_month)).all()
     else:  # no running totals by queue, segment or type: sum the scope's open deals (read through the index)
         month = _month_of(s, Deal.expected_close)
-        rows = s.execute(_deals(scope, Deal.stage, Deal.currency, month, func.count(), func.sum(Deal.amount_minor))
+        rows = s.execute(_deals(scope, team_id, Deal.stage, Deal.currency, month, func.count(), func.sum(Deal.amount_minor))
                          .where(Deal.team_id == team_id, Deal.is_open.is_(True))
                          .group_by(Deal.stage, Deal.currency, month)).all()
     stage_list, forecast = stage_totals(options, rows, local_month)
     won_month: dict[str, int] = defaultdict(int)
     for currency, amount in s.execute(
-            _deals(scope, Deal.currency, func.sum(Deal.amount_minor))
+            _deals(scope, team_id, Deal.currency, func.sum(Deal.amount_minor))
             .where(Deal.team_id == team_id, Deal.won_at >= month_start(now, period.tz)).group_by(Deal.currency)):
         won_month[currency] += int(amount or 0)
     return DealFigures(created, len(won_rows), len(lost_rows), dict(won_amounts), reasons,

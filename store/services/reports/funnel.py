@@ -38,8 +38,8 @@ def funnel(s: Session, team_id: str, period: Period, scope: Scope) -> list[Funne
                  StatusChange.changed_at < period.end)
     arrived = (Lead.team_id == team_id, Lead.arrived_at >= period.start, Lead.arrived_at < period.end)
     touched = union(
-        narrow(select(StatusChange.lead_id).where(*in_period), StatusChange.lead_id, scope),
-        narrow(select(Lead.id.label("lead_id")).where(*arrived), Lead.id, scope),
+        narrow(select(StatusChange.lead_id).where(*in_period), StatusChange.lead_id, scope, team_id),
+        narrow(select(Lead.id.label("lead_id")).where(*arrived), Lead.id, scope, team_id),
     ).subquery()
     # every change since the period began of the leads that entered something in it (ordered per lead)
     changes: dict[int, list[tuple[datetime, int, str]]] = defaultdict(list)
@@ -54,7 +54,7 @@ def funnel(s: Session, team_id: str, period: Period, scope: Scope) -> list[Funne
         (lead_id, to, at, row_id) for lead_id, rows in changes.items() for at, row_id, to in rows
         if period.start <= at < period.end]
     first = statuses[0].name if statuses else None
-    for lead_id, at in s.execute(narrow(select(Lead.id, Lead.arrived_at).where(*arrived), Lead.id, scope)):
+    for lead_id, at in s.execute(narrow(select(Lead.id, Lead.arrived_at).where(*arrived), Lead.id, scope, team_id)):
         entries.append((lead_id, first, at, -1))  # -1: before any change of that lead
     entered: dict[str, int] = defaultdict(int)
     moved: dict[str, int] = defaultdict(int)

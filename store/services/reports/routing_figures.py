@@ -22,7 +22,7 @@ def sla_figures(s: Session, team_id: str, start: datetime, end: datetime, scope:
     queues = {q.id: q for q in s.scalars(select(RoutingQueue).where(RoutingQueue.team_id == team_id))}
     q = select(Lead.queue_id, Lead.owner_id, Lead.routed_at, Lead.first_touch_at, Lead.sla_breached_at,
                Lead.sla_due_at).where(Lead.team_id == team_id, Lead.routed_at >= start, Lead.routed_at < end)
-    rows = s.execute(narrow(q, Lead.id, scope)).all() if not scope.is_team else s.execute(q).all()
+    rows = s.execute(narrow(q, Lead.id, scope, team_id)).all() if not scope.is_team else s.execute(q).all()
     by_queue: dict[str, list] = defaultdict(list)
     by_rep: dict[str, list] = defaultdict(list)
     for queue_id, owner, routed, touched, breached, due in rows:

@@ -23,7 +23,7 @@ def source_figures(s: Session, team_id: str, period: Period, scope: Scope) -> li
     leads: Counter[str] = Counter()
     for source, n in s.execute(narrow(select(Lead.source, func.count()).where(
             Lead.team_id == team_id, Lead.arrived_at >= period.start, Lead.arrived_at < period.end),
-            Lead.id, scope).group_by(Lead.source)):
+            Lead.id, scope, team_id).group_by(Lead.source)):
         leads[source or NO_SOURCE] += int(n)
     won = [st.name for st in pipeline.statuses(s, team_id) if name_key(st.name) in WON_STATUS]
     customers: Counter[str] = Counter()
