@@ -9,20 +9,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from store.clock import Clock
 from store.db import Database
 from store.dto.reports import HomeData, RecentChange, RepLine, Scope, TeamHome
-from store.models import (
-    Activity, Assignment, DealChange, DealTotal, FollowUp, Lead, LeadFollower, Organization, StatusChange,
-)
+from store.models import DealTotal, FollowUp, Lead, LeadFollower, Organization
 from store.services import deal_stages, deals, nudges, pipeline
 from store.services.reports import names_of
 from store.services.reports.period import week_start
 from store.services.reports.routing_figures import sla_figures
 from store.services.snapshots import _lead_query, summaries
+from store.services.timeline import CHANGES, history_union
 
 SHOWN = 6  # follow-ups with buttons on the Home; the rest are counted ("and 37 more")
 SHOWN_LEADS = 5
@@ -60,23 +59,8 @@ def recent_changes(s: Session, team_id: str, user_id: str, now: datetime, *, lim
     through its `(team_id, lead_id, time)` index for those leads only)."""
     followed = select(LeadFollower.lead_id).where(LeadFollower.team_id == team_id, LeadFollower.user_id == user_id)
     since = now - timedelta(days=RECENT_DAYS)
-
-    def part(model, at, kind: str, actor, a, b, c):
-        return select(select(at.label("at"), model.lead_id.label("lead_id"), literal(kind).label("kind"),
-                             actor.label("actor"), a.label("a"), b.label("b"), c.label("c"))
-                      .where(model.team_id == team_id, model.lead_id.in_(followed), at >= since, actor != user_id)
-                      .order_by(at.desc()).limit(limit).subquery())
-
-    u = union_all(
-        part(Activity, Activity.occurred_at, "activity", Activity.actor_id, Activity.kind, Activity.outcome,
-             Activity.text),
-        part(StatusChange, StatusChange.changed_at, "status", StatusChange.actor_id, StatusChange.from_status,
-             StatusChange.to_status, StatusChange.reason),
-        part(Assignment, Assignment.assigned_at, "assignment", Assignment.actor_id, Assignment.from_owner,
-             Assignment.to_owner, Assignment.reason),
-        part(DealChange, DealChange.changed_at, "deal", DealChange.actor_id, DealChange.from_stage,
-             DealChange.to_stage, DealChange.summary),
-    ).subquery()
+    u = history_union(CHANGES, lambda m, at, actor: [m.team_id == team_id, m.lead_id.in_(followed), at >= since,
+                                                     actor != user_id], limit)
     rows = s.execute(select(u, Organization.name).join(Lead, Lead.id == u.c.lead_id)
                      .join(Organization, Organization.id == Lead.organization_id)
                      .order_by(u.c.at.desc()).limit(limit)).all()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from scheduler import build_notifier
 from store.dto import LeadUpdate
 from store.models import FollowUp, Notification
-from store.services import updates
+from store.services import followers, updates
 from tests.reports.dataset import ALICE, BOB, at, build
 from tests.slack_driver import message_text
 
@@ -50,6 +50,10 @@ def test_a_reps_home(bot, db, clock, fake):
     ids = build(db, clock)
     fake.add_user(BOB, tz="UTC", name="bob")
     _follow_ups(bot, db, clock, ids)
+    followers.toggle(db, clock, "T1", ids["alpha"], BOB)  # bob follows alice's Alpha Shop
+    updates.update_lead(db, clock, "T1", ALICE, LeadUpdate(ids["alpha"], activity="Call", outcome="Connected",
+                                                           note="they <!channel> want samples"))
+    updates.update_lead(db, clock, "T1", BOB, LeadUpdate(ids["alpha"], activity="Note", note="my own note"))
     bot.open_home(BOB)
     assert not fake.of("views.publish"), "the listener never publishes; the notifier does"
     assert publish(bot) == 1
@@ -57,6 +61,8 @@ def test_a_reps_home(bot, db, clock, fake):
     assert "*Today* · 0 overdue follow-ups · 1 due later today" in text  # gamma is bob's; alpha and beta alice's
     assert "Gamma Shop" in text and "call gamma back" in text
     assert "*Your open leads* · " in text and "Team" not in text
+    assert ("*On leads you follow*\n• <@U1> logged *Call · Connected* on *Alpha Shop*: they &lt;!channel&gt; want "
+            "samples") in text and "my own note" not in text
     view = fake.homes[BOB]
     assert {"Done", "Snooze", "Log activity"} <= set(buttons(view))
     assert "Potential (1)" in buttons(view)
