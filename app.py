@@ -1,5 +1,9 @@
 """Start the CRM bot: `python app.py` (HTTP on $PORT, or Socket Mode when SLACK_APP_TOKEN is set).
 
+With no SLACK_BOT_TOKEN (or with `--playground`) it opens the local playground instead: a Slack-like workspace
+in the browser at http://127.0.0.1:$PORT/, talking to the real bot (`playground/main.py`; `--fresh` starts it
+empty, `--host 0.0.0.0` listens beyond this machine).
+
 The whole start-up, in order: settings → database (migrated) → the bot (Bolt app and listeners) →
 sweeps (scheduler/) → HTTP server or Socket Mode. `bot/` and `scheduler/` never import this file.
 """
@@ -18,7 +22,23 @@ class StartupError(Exception):
     """One line for the operator: which setting or service is at fault."""
 
 
-def run() -> int:
+def run(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from bot.settings import slack_token_given
+
+    ap = argparse.ArgumentParser(prog="app.py", description="The CRM bot (or, without a Slack token, its playground).")
+    ap.add_argument("--playground", action="store_true", help="the local playground, even if .env has a token")
+    ap.add_argument("--fresh", action="store_true", help="playground: start with an empty workspace")
+    ap.add_argument("--host", default=None, help="playground: where to listen (default 127.0.0.1)")
+    args = ap.parse_args(argv)
+    if args.playground or not slack_token_given():
+        if slack_token_given():
+            raise StartupError("the playground does not start while SLACK_BOT_TOKEN is set (it would speak to a "
+                               "real workspace). Unset it, or start the bot without --playground.")
+        from playground.main import run as playground
+
+        return playground(args, StartupError)
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
     from sqlalchemy.exc import SQLAlchemyError
@@ -73,14 +93,14 @@ def run() -> int:
     return 0
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("alembic.runtime.plugins", "apscheduler.executors.default", "slack_sdk.web.base_client"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # "skipped: maximum number of running instances" is expected: a long sweep simply carries on.
     logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
     try:
-        return run()
+        return run(argv)
     except StartupError as exc:
         print(f"crm-bot: {exc}", file=sys.stderr)
         return 2

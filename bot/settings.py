@@ -73,6 +73,17 @@ class Settings(BaseSettings):
         return v
 
 
+class _Given(BaseSettings):
+    """Only whether a Slack token is configured (the environment or `.env`): without one, the playground."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False)
+    slack_bot_token: str | None = None
+
+
+def slack_token_given() -> bool:
+    return bool((_Given().slack_bot_token or "").strip())
+
+
 class SettingsError(SystemExit):
     """Raised at start-up with one readable line naming the variable at fault."""
 

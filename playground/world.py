@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,11 +31,37 @@ class BlockKitError(AssertionError):
     pass
 
 
+CONTROL = re.compile(r"<([^<>]*)>")
+VALID = re.compile(r"^(?:@[UWB][A-Z0-9]+|#[CGD][A-Z0-9]+|![a-z]+(?:\^[^|>]*)?|(?:https?|mailto|slack):[^\s]+)(?:\|.*)?$", re.S)
+
+
+def check_mrkdwn(text: str, where: str) -> None:
+    """Slack reads `<…>` in mrkdwn as a mention, a channel, a date or a link: anything else is user text or a
+    usage hint that should have been escaped (`&lt;lead&gt;`), and would show as a broken link."""
+    for m in CONTROL.finditer(text or ""):
+        if not VALID.match(m.group(1)):
+            raise BlockKitError(f"unescaped <{m.group(1)[:40]}> in {where} mrkdwn")
+
+
+def _text_objects(node, where: str = "block"):
+    if isinstance(node, dict):
+        if node.get("type") == "mrkdwn" and isinstance(node.get("text"), str):
+            yield node["text"], where
+        for key, value in node.items():
+            if key != "text" or not isinstance(value, str):
+                yield from _text_objects(value, node.get("type") or where)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _text_objects(value, where)
+
+
 def check_blocks(blocks: list, *, limit: int, files: dict | None = None) -> None:
     """The limits Slack enforces with invalid_blocks (a subset that matters for this bot). `files`: the
     uploads Slack knows (id → record); an image block's `slack_file` must name a completed image upload."""
     if len(blocks) > limit:
         raise BlockKitError(f"{len(blocks)} blocks > {limit}")
+    for text, where in _text_objects(blocks):
+        check_mrkdwn(text, where)
 
     def text_len(obj, max_len, where):
         if obj is None:
@@ -159,7 +186,8 @@ class SlackWorld:
                  locale: str = "en-US") -> None:
         self.users[user_id] = {"id": user_id, "name": name or user_id.lower(), "real_name": real_name or name or user_id,
                                "tz": tz, "is_admin": is_admin, "is_bot": is_bot, "deleted": deleted, "locale": locale,
-                               "profile": {"display_name": name or user_id, "real_name": real_name or name or user_id,
+                               "profile": {"display_name": real_name or name or user_id,
+                                           "real_name": real_name or name or user_id,
                                            "email": f"{user_id.lower()}@example.com"}}
 
     def add_channel(self, channel_id: str, name: str, *, im_user: str | None = None) -> None:
@@ -457,6 +485,18 @@ class SlackWorld:
             if args.get("response_type") == "in_channel":
                 self.post(target["channel"], user=None, text=args.get("text") or "", blocks=blocks)
                 return
+            message_ts = target.get("message_ts")  # clicked in a message everyone sees
+            if message_ts and (args.get("replace_original") or args.get("delete_original")) \
+                    and not target.get("ephemeral"):
+                msgs = self.messages.get(target["channel"], [])
+                if args.get("delete_original"):
+                    self.messages[target["channel"]] = [m for m in msgs if m["ts"] != message_ts]
+                else:
+                    msg = self.find_message(target["channel"], message_ts)
+                    if msg is not None:
+                        msg.update(text=args.get("text") or "", blocks=blocks, edited=True)
+                self._bump()
+                return
             last = target.get("ephemeral")  # the answer this response_url gave before (or the clicked one)
             if args.get("delete_original") and last:
                 self.ephemerals = [e for e in self.ephemerals if e["id"] != last]
@@ -469,6 +509,26 @@ class SlackWorld:
             e = self.ephemeral(target["channel"], target["user"], args.get("text") or "", blocks,
                                thread_ts=target.get("thread_ts"), response=path, replace=replace)
             target["ephemeral"] = e["id"]
+
+    # ---------------------------------------------------------------- kept across restarts (the playground)
+    def snapshot(self) -> dict:
+        """What people saw, to be restored on the next start (files as hex; open modals and answers dropped)."""
+        with self._lock:
+            return {"version": 1, "channels": self.channels, "messages": self.messages, "homes": self.homes,
+                    "last_ts": self._last_ts, "file_ids": next(self._file_ids),
+                    "files": {k: {**v, "data": v["data"].hex() if v.get("data") is not None else None}
+                              for k, v in self.files.items()}}
+
+    def restore(self, saved: dict) -> None:
+        with self._lock:
+            self.channels.update(saved.get("channels") or {})
+            self.messages.update(saved.get("messages") or {})
+            self.homes.update(saved.get("homes") or {})
+            self._last_ts = float(saved.get("last_ts") or 0)
+            self._file_ids = itertools.count(int(saved.get("file_ids") or 1))
+            for k, v in (saved.get("files") or {}).items():
+                self.files[k] = {**v, "data": bytes.fromhex(v["data"]) if v.get("data") else None}
+            self._bump()
 
     # ---------------------------------------------------------------- HTTP
     def handle_http(self, path: str, headers: dict, body: bytes) -> tuple[int, dict, bytes]:

@@ -9,6 +9,8 @@ the listeners that queue it.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
@@ -36,8 +38,11 @@ def start(crm: Crm, client: WebClient) -> Sweeps:
                                                               "misfire_grace_time": None})
     every = crm.settings.crm_sweep_seconds
     notifier = build_notifier(crm)
-    sched.add_job(jobs.deliver_owed_posts, "interval", seconds=every, args=(crm, client), id="deliver_owed_posts")
-    sched.add_job(jobs.sweep_follow_ups, "interval", seconds=every, args=(crm, notifier), id="sweep_follow_ups")
+    now = datetime.now(timezone.utc)  # the first run at once: after a restart nothing owed waits a whole period
+    sched.add_job(jobs.deliver_owed_posts, "interval", seconds=every, args=(crm, client), id="deliver_owed_posts",
+                  next_run_time=now)
+    sched.add_job(jobs.sweep_follow_ups, "interval", seconds=every, args=(crm, notifier), id="sweep_follow_ups",
+                  next_run_time=now)
     sched.start()
     loop = NotifierLoop(crm, notifier, idle=every)
     loop.start()

@@ -26,7 +26,6 @@ def run_app(env: dict, timeout: float = 20) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     ("env", "named"),
     [
-        ({"SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN is not set"),
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET is not set"),
         ({"SLACK_BOT_TOKEN": "nope", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN must be a bot token"),
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "http"}, "PORT"),
@@ -43,6 +42,44 @@ def test_bad_settings_stop_with_one_clear_line(env, named, tmp_path):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and named in lines[0], done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_no_token_opens_the_playground_on_loopback(tmp_path):
+    """A fresh machine, the README's run command, no Slack app yet: the playground answers at once."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_", "CRM_", "PORT"))}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--fresh"], cwd=tmp_path,
+                            env={**clean, "PORT": str(port)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    try:
+        line = ""
+        deadline = time.monotonic() + 30
+        while "Playground:" not in line and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+        assert f"Playground: open http://127.0.0.1:{port}/" in line
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+            assert r.status == 200 and b"CRM playground" in r.read()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+            assert json.loads(r.read()) == {"ok": True}
+        assert (tmp_path / "playground.db").exists()  # its own database, beside where it was started
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
+
+def test_the_playground_refuses_to_start_beside_a_real_token(tmp_path):
+    done = subprocess.run([sys.executable, str(ROOT / "app.py"), "--playground"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=20, env={**{k: v for k, v in os.environ.items()
+                                                         if not k.startswith(("SLACK_", "DATABASE_"))},
+                                                      "SLACK_BOT_TOKEN": "xoxb-real", "SLACK_SIGNING_SECRET": "s"})
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "crm-bot: the playground does not start while SLACK_BOT_TOKEN is set (it would speak to a real workspace). "
+        "Unset it, or start the bot without --playground."]
 
 
 def test_unreachable_database_is_named(tmp_path):

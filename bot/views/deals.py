@@ -143,7 +143,7 @@ def pipeline_message(p: PipelineSummary, whose: str, currency: str) -> tuple[str
     blocks: list[Block] = [HeaderBlock(text=plain(f"Pipeline · {whose}", 150))]
     if not total:
         blocks.append(SectionBlock(text=MarkdownTextObject(
-            text="No open deals. Create one with `/lead deal <lead>` or the card's *Deal* button.")))
+            text="No open deals. Create one with `/lead deal &lt;lead&gt;` or the card's *Deal* button.")))
         return f"Pipeline · {whose}: no open deals", blocks
     lines = [f"*{esc(t.stage.name)}* ({t.stage.probability}%) · {t.count} deal{'s' if t.count != 1 else ''} · "
              f"{amounts(t.amounts, currency)} · weighted {amounts(t.weighted, currency)}" for t in p.stages if t.count]

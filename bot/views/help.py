@@ -43,7 +43,7 @@ def in_thread_usage(usages: Sequence[str]) -> str:
 def mention_help(usages: Sequence[str]) -> str:
     return ("I keep the team's leads. Mention me inside a lead card's thread to act on that lead ("
             + in_thread_usage(usages) + "); replies in a card's thread are kept as the lead's history. "
-            "Elsewhere use `/lead`: `/lead show <lead>`, `/lead update <lead>`, `/lead help` for everything else.")
+            "Elsewhere use `/lead`: `/lead show &lt;lead&gt;`, `/lead update &lt;lead&gt;`, `/lead help` for everything else.")
 
 
 def thread_help(usages: Sequence[str], unknown: str | None = None) -> str:

@@ -53,7 +53,7 @@ def home_charts(data: HomeData, currency: str) -> list[Chart]:
 def _image(chart: Chart | None, files: dict[str, str]) -> list[Block]:
     if chart is None or chart.key not in files:
         return []
-    return [ImageBlock(slack_file=SlackFile(id=files[chart.key]), alt_text=chart.alt[:2000], title=plain(chart.title, 200))]
+    return [ImageBlock(slack_file=SlackFile(id=files[chart.key]), alt_text=chart.alt[:2000])]  # the chart has its title
 
 
 def _more(n: int, what: str, ref: ListRef, label: str) -> list[Block]:
@@ -131,7 +131,7 @@ def home_view(data: HomeData, pictures: list[Chart], files: dict[str, str], curr
     n_today = len(data.today.items) + data.today.more
     blocks.append(SectionBlock(text=MarkdownTextObject(
         text=f"*Today* · {plural(n_over, 'overdue follow-up')} · {n_today} due later today"
-        if n_over or n_today else "*Today* · nothing due. Plan a next step with `/lead followup <lead> <when>`.")))
+        if n_over or n_today else "*Today* · nothing due. Plan a next step with `/lead followup &lt;lead&gt; &lt;when&gt;`.")))
     items = (data.overdue.items + data.today.items)[:6]
     for item in items:
         blocks += follow_up_blocks(item, tz, now)
@@ -154,7 +154,7 @@ def home_view(data: HomeData, pictures: list[Chart], files: dict[str, str], curr
                    if n][:25]
         blocks.append(ActionsBlock(elements=buttons))
     else:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="None yet: `/lead new <company>` creates one.")]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="None yet: `/lead new &lt;company&gt;` creates one.")]))
     blocks.append(DividerBlock())
     blocks += _deals(data, by_key, files, currency)
     if data.recent:
@@ -171,7 +171,7 @@ def _deals(data: HomeData, by_key: dict, files: dict[str, str], currency: str) -
     open_stages = [t for t in p.stages if t.count]
     if not open_stages:
         return [SectionBlock(text=MarkdownTextObject(
-            text="*Your deals* · none open. `/lead deal <lead>` or the card's *Convert* starts one."))]
+            text="*Your deals* · none open. `/lead deal &lt;lead&gt;` or the card's *Convert* starts one."))]
     n = sum(t.count for t in open_stages)
     lines = [f"• {esc(t.stage.name)} ({t.stage.probability}%): {plural(t.count, 'deal')} · "
              f"{amounts(t.amounts, currency)} · weighted {amounts(t.weighted, currency)}" for t in open_stages]

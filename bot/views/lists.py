@@ -57,7 +57,7 @@ def find_results(query: str, hits: list[SearchHit], tz: str, now: datetime) -> t
 
 def my_leads(leads: list[LeadSummary], total: int, tz: str, now: datetime) -> tuple[str, list[Block]]:
     if not leads:
-        text = "You have no open leads. Create one with `/lead new <company>`."
+        text = "You have no open leads. Create one with `/lead new &lt;company&gt;`."
         return text, [SectionBlock(text=MarkdownTextObject(text=text))]
     overdue = sum(1 for lead in leads if lead.follow_up and lead.follow_up.due_at < now)
     head = f"*Your open leads: {total}*" + (f" · :warning: {overdue} overdue follow-up(s)" if overdue else "")

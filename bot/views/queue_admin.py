@@ -39,7 +39,7 @@ def queue_list(queues: list[QueueInfo], away: dict[str, datetime], tz: str) -> t
     blocks.append(ActionsBlock(elements=[ButtonElement(text="New queue", action_id=Action.QUEUE_NEW, style="primary",
                                                        value=QueueRef().dump())]))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(
-        text="`/lead away [until <date>]` and `/lead back` set availability; managers can add `@someone`.")]))
+        text="`/lead away [until &lt;date&gt;]` and `/lead back` set availability; managers can add `@someone`.")]))
     return f"{len(queues)} routing queue{'s' if len(queues) != 1 else ''}", blocks
 
 

@@ -134,7 +134,7 @@ def escalation_message(owner_id: str, overdue: FollowUpList, tz: str, now: datet
                  "You are their manager in the CRM.")),
         SectionBlock(text=MarkdownTextObject(text=fit_lines(lines, 2900))),
         ContextBlock(elements=[MarkdownTextObject(
-            text="Ask them, reassign with `/lead assign <lead> @someone`, or read one with `/lead show <lead>`.")]),
+            text="Ask them, reassign with `/lead assign &lt;lead&gt; @someone`, or read one with `/lead show &lt;lead&gt;`.")]),
     ]
     return text, blocks
 

@@ -153,7 +153,7 @@ def _image(chart: Chart, files: dict[str, str]) -> list[Block]:
     file_id = files.get(chart.key)
     if not file_id:
         return []
-    return [ImageBlock(slack_file=SlackFile(id=file_id), alt_text=chart.alt[:2000], title=plain(chart.title, 200))]
+    return [ImageBlock(slack_file=SlackFile(id=file_id), alt_text=chart.alt[:2000])]  # the chart has its title
 
 
 def report_message(data: ReportData, pictures: list[Chart], files: dict[str, str], tz: str, now: datetime, *,
