@@ -51,8 +51,8 @@ class Slack(FakeSlack):
         self.opened: dict[str, float] = {}
         self.waiters: dict[str, threading.Event] = {}
 
-    def _api(self, method, args):
-        answer = super()._api(method, args)
+    def _api(self, method, args, **kw):
+        answer = super()._api(method, args, **kw)
         if method == "views.open":
             trigger = args.get("trigger_id", "")
             self.opened[trigger] = time.monotonic()

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bot.crm import Crm  # noqa: E402
+from bot.workspaces import OneWorkspace  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from scheduler import build_notifier  # noqa: E402
 from store.clock import FixedClock  # noqa: E402
@@ -145,7 +146,7 @@ def main() -> int:
     fake.limits["chat.postMessage"] = a.rate
     settings = Settings(_env_file=None, slack_bot_token="xoxb-bench", slack_signing_secret="s",
                         slack_api_url=fake.api_url, database_url=db.url)
-    crm = Crm(db=db, clock=clock, settings=settings)
+    crm = Crm(db=db, clock=clock, settings=settings, workspaces=OneWorkspace(settings.slack_bot_token, settings.slack_api_url))
     notifier = build_notifier(crm)
     t = time.perf_counter()
     delivered = 0

@@ -198,8 +198,8 @@ class Slack(FakeSlack):
         self.published: dict[str, list[float]] = {}
         self.cv = threading.Condition()
 
-    def _api(self, method, args):
-        answer = super()._api(method, args)
+    def _api(self, method, args, **kw):
+        answer = super()._api(method, args, **kw)
         if method == "views.publish" and answer[2].get("ok"):
             with self.cv:
                 self.published.setdefault(args.get("user_id"), []).append(time.monotonic())

@@ -1,22 +1,32 @@
 """Building the bot: one Web API client (honouring SLACK_API_URL, retrying 429s), the Bolt app with every
-listener, and what the HTTP server needs beside it (the services, the ack-first gate)."""
+listener, and what the HTTP server needs beside it (the services, the ack-first gate).
+
+Two modes, one app: with `SLACK_BOT_TOKEN`, one workspace; with `SLACK_CLIENT_ID` and `SLACK_CLIENT_SECRET`,
+OAuth ("Add to Slack", `bot/oauth.py`): each request is authorized from the installation store's cache and
+background work finds each workspace's token through `crm.workspaces`.
+"""
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import commands, errors
 from bot.ack_first import AckFirst
 from bot.context import request_context
 from bot.crm import Crm
+from bot.installations import CachedInstallationStore, installation_store
 from bot.settings import Settings
+from bot.workspaces import Installed, OneWorkspace, make_client
 from store.clock import Clock, SystemClock
 from store.db import Database
+from store.services import tenancy
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -26,6 +36,7 @@ class Bot:
     app: App
     crm: Crm
     gate: AckFirst
+    installations: CachedInstallationStore | None = None  # OAuth mode
 
     @property
     def client(self) -> WebClient:
@@ -33,22 +44,36 @@ class Bot:
 
 
 def build_client(settings: Settings) -> WebClient:
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=15)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
-    return client
+    """The app's client: SLACK_BOT_TOKEN's, or (OAuth) a client without a token whose base URL every
+    per-request client, the code exchange and token rotation inherit."""
+    return make_client(settings.slack_bot_token if not settings.oauth else None, settings.slack_api_url)
 
 
 def build_bot(settings: Settings, db: Database, clock: Clock | None = None, *,
               client: WebClient | None = None, executor: Executor | None = None) -> Bot:
-    app = App(
-        client=client or build_client(settings),
-        signing_secret=settings.slack_signing_secret,
-        listener_executor=executor or ThreadPoolExecutor(max_workers=settings.listener_threads,
-                                                         thread_name_prefix="listener"),
-    )
-    crm = Crm(db=db, clock=clock or SystemClock(), settings=settings)
+    clock = clock or SystemClock()
+    client = client or build_client(settings)
+    pool = executor or ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="listener")
+    store = None
+    if settings.oauth:
+        from bot.oauth import oauth_pieces
+
+        store = installation_store(
+            db, settings.slack_client_id,  # type: ignore[arg-type]
+            on_saved=lambda team_id, name: tenancy.installed(db, clock, team_id, name),
+            on_deleted=lambda team_id: tenancy.uninstalled(db, clock, team_id, "app_uninstalled"))
+        flow, authorize = oauth_pieces(settings, db, store, client)
+        app = App(client=client, signing_secret=settings.slack_signing_secret, oauth_flow=flow,
+                  authorize=authorize, installation_store=store, installation_store_bot_only=True,
+                  listener_executor=pool)
+        workspaces = Installed(db, store, settings.slack_api_url, client_id=settings.slack_client_id,  # type: ignore[arg-type]
+                               client_secret=settings.slack_client_secret, rotator_client=client)  # type: ignore[arg-type]
+    else:
+        app = App(client=client, signing_secret=settings.slack_signing_secret, listener_executor=pool)
+        workspaces = OneWorkspace(settings.slack_bot_token, settings.slack_api_url)  # type: ignore[arg-type]
+    crm = Crm(db=db, clock=clock, settings=settings, workspaces=workspaces)
     gate = AckFirst()
     app.middleware(request_context(crm, gate))
     errors.register(app)
     commands.register(app)
-    return Bot(app, crm, gate)
+    return Bot(app, crm, gate, store)

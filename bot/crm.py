@@ -1,5 +1,6 @@
-"""The bot's long-lived services: the database, the clock, the settings, the stop signal, and the bell that
-wakes the notifier when a listener has just queued something for it (a Home refresh)."""
+"""The bot's long-lived services: the database, the clock, the settings, which token speaks for which
+workspace, the stop signal, and the bell that wakes the notifier when a listener has just queued something
+for it (a Home refresh)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import threading
 from dataclasses import dataclass, field
 
 from bot.settings import Settings
+from bot.workspaces import Workspaces
 from store.clock import Clock
 from store.db import Database
 
@@ -16,5 +18,6 @@ class Crm:
     db: Database
     clock: Clock
     settings: Settings
+    workspaces: Workspaces
     stopping: threading.Event = field(default_factory=threading.Event)  # set on SIGTERM/SIGINT
     wake: threading.Event = field(default_factory=threading.Event)  # the notifier loop looks at once

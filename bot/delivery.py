@@ -14,11 +14,12 @@ from bot.people import name_of, tz_of
 from bot.views.assignment_dm import assignment_dm
 from bot.views.lead_card import lead_card, thread_line
 from store.dto import ChangeRecord, LeadSummary
-from store.services import outbox
+from store.services import outbox, team_settings
 
 log = logging.getLogger(__name__)
 
-# Errors that mean "the bot may not post in this channel": fall back to CRM_CHANNEL.
+# Errors that mean "the bot may not post in this channel": fall back to the workspace's channel
+# (`/lead settings channel`, else CRM_CHANNEL).
 NOT_HERE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "cannot_dm_bot",
             "restricted_action_read_only_channel", "restricted_action_thread_only_channel", "ekm_access_denied"}
 
@@ -55,7 +56,7 @@ def _deliver(client: WebClient, crm: Crm, team_id: str, lead_id: int, token: str
         if cards:
             if ts is None:
                 hints = [i.channel_hint for i in items if i.kind == "card" and i.channel_hint]
-                channel, ts = _post_card(client, crm, hints[0] if hints else None, text, blocks)
+                channel, ts = _post_card(client, crm, team_id, hints[0] if hints else None, text, blocks)
                 permalink = _permalink(client, channel, ts)
                 outbox.card_posted(crm.db, team_id, lead_id, channel, ts, permalink)
             else:
@@ -108,8 +109,8 @@ class _NoCard(Exception):
     pass
 
 
-def _post_card(client: WebClient, crm: Crm, hint: str | None, text: str, blocks) -> tuple[str, str]:
-    fallback = crm.settings.crm_channel
+def _post_card(client: WebClient, crm: Crm, team_id: str, hint: str | None, text: str, blocks) -> tuple[str, str]:
+    fallback = team_settings.fallback_channel(crm.db, team_id) or crm.settings.crm_channel
     candidates = [c for c in (hint, fallback) if c]
     if hint and hint.startswith("D") and fallback:
         candidates = [fallback]  # a DM is private: the team's card goes to the CRM channel
@@ -126,7 +127,7 @@ def _post_card(client: WebClient, crm: Crm, hint: str | None, text: str, blocks)
 
 
 class CannotPost(Exception):
-    """Neither the command's channel nor CRM_CHANNEL takes the card."""
+    """Neither the command's channel nor the workspace's fallback channel takes the card."""
 
     def __init__(self, error: str) -> None:
         super().__init__(error)

@@ -21,7 +21,8 @@ from bot.context import tell
 from bot.views.lead_modals import message_modal
 from bot.views.text import esc
 from bot.wording import say
-from store.errors import CrmError
+from store.errors import CrmError, Invalid
+from store.services import audit
 
 log = logging.getLogger("bot.errors")
 
@@ -88,7 +89,29 @@ def answer_for(error: Exception, body: dict, message: str) -> dict:
     return {}
 
 
+# Refusals because of someone's role: each is written to the audit log.
+ROLE_REFUSALS = {"not_manager", "not_admin"}
+
+
+def audit_refusal(error: Exception, body: dict, context: BoltContext) -> None:
+    if not isinstance(error, Invalid) or error.code not in ROLE_REFUSALS:
+        return
+    req = context.get("req")
+    if req is None:
+        return
+    asked = body.get("command") and f"{body.get('command')} {body.get('text') or ''}".strip()
+    if not asked:
+        asked = ((body.get("actions") or [{}])[0].get("action_id") or (body.get("view") or {}).get("callback_id")
+                 or body.get("type"))
+    try:
+        audit.refused(req.db, req.clock, req.team_id, req.user_id, str(error.params.get("what") or error.code),
+                      asked)
+    except Exception:  # noqa: BLE001 - the answer must still reach the person
+        log.warning("could not write a refusal to the audit log", exc_info=True)
+
+
 def handle(error: Exception, body: dict, context: BoltContext, client: WebClient, ack: Ack | None) -> None:
+    audit_refusal(error, body, context)
     message = message_for(error, body)
     if ack is not None and ack.response is None:  # Slack still waits: the answer is the ack
         answer = answer_for(error, body, message)
@@ -101,6 +124,7 @@ def handle(error: Exception, body: dict, context: BoltContext, client: WebClient
 def on_error(error: Exception, body: dict, response: BoltResponse | None, context: BoltContext,
              client: WebClient) -> BoltResponse | None:
     """Bolt's global handler (errors outside `guarded` listeners)."""
+    audit_refusal(error, body, context)
     message = message_for(error, body)
     if response is not None:
         answer = answer_for(error, body, message)
@@ -145,6 +169,9 @@ class Listeners:
 
     def options(self, action_id: object):
         return self._on("options", action_id)
+
+    def shortcut(self, callback_id: object):
+        return self._on("shortcut", callback_id)
 
     def event(self, name: str):
         return self._on("event", name)

@@ -148,5 +148,7 @@ def submitted(ack, view: dict, field: str, change: Callable[[], T]) -> T | None:
     except Duplicate:
         ack()
     except CrmError as exc:
+        if exc.code in ("not_manager", "not_admin"):
+            raise  # the central handler answers it and writes it to the audit log
         ack(refused(view, exc, field))
     return None

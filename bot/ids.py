@@ -18,6 +18,9 @@ class Callback(StrEnum):
     PIPELINE = "pipeline_edit"
     DEAL_LOST = "deal_lost"
     HOME_LIST = "home_list"  # the modal a Home button opens (a list of leads or follow-ups)
+    ROLES = "workspace_roles"
+    ATTACH = "attach_to_lead"  # the message shortcut's callback_id (manifest.yml) and its modal
+    FORGET = "contact_forget"
 
 
 class Action(StrEnum):
@@ -59,6 +62,10 @@ class Action(StrEnum):
     HOME_REFRESH = "home_refresh"
     # a suggested time to reach the customer (the /lead followup reply)
     SUGGESTED_TIME = "suggested_time"
+    # workspace administration
+    AUDIT_PAGE = "audit_page"
+    FORGET_CONFIRM = "forget_confirm"
+    FORGET_CANCEL = "forget_cancel"
 
 
 class Field(StrEnum):
@@ -115,6 +122,8 @@ class Field(StrEnum):
     CONTACT_TO = "contact_to"
     CONTACT_NOTE = "contact_note"
     ORG_TZ = "org_tz"
+    MANAGERS = "managers"
+    ATTACH_THREAD = "attach_thread"
 
 
 class Block(StrEnum):

@@ -1,6 +1,8 @@
 """`POST /intake/leads`: a web form's lead, as JSON, authenticated by `Authorization: Bearer <token>`.
 
-401 for a missing or wrong token, 422 with field errors for a bad body, 201 for a new lead (routed like
+The token names the workspace: each workspace's own (made by an admin with `/lead settings intake`), or
+`CRM_INTAKE_TOKEN`, the single-workspace default (its team: `CRM_TEAM_ID`, else the bot token's).
+401 for a missing or wrong token, 410 when the app has left that workspace, 422 with field errors for a bad body, 201 for a new lead (routed like
 any other), 200 with `existed: true` when the same `external_id` (or an open lead of the same company)
 arrived before. The card, the assignment notice and the owner's DM are delivered after the answer.
 """
@@ -18,7 +20,7 @@ from bot.app_factory import Bot
 from bot.delivery import deliver_lead
 from bot.wording import say
 from store.errors import CrmError, Invalid
-from store.services import leads
+from store.services import intake_tokens, leads, tenancy
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
@@ -43,19 +45,31 @@ class Intake:
         self.crm = bot.crm
         self._team: str | None = self.crm.settings.crm_team_id
 
-    def team_id(self) -> str:
-        if self._team is None:
+    def default_team(self) -> str | None:
+        """CRM_INTAKE_TOKEN's workspace: CRM_TEAM_ID, else (one workspace) the bot token's."""
+        if self._team is None and not self.crm.settings.oauth:
             self._team = self.bot.client.auth_test()["team_id"]
         return self._team
 
-    def handle(self, environ) -> tuple[str, dict]:
+    def team_for(self, token: str) -> str | None:
+        team = intake_tokens.team_of(self.crm.db, token)
+        if team is not None:
+            return team
         expected = self.crm.settings.crm_intake_token
-        if not expected:
-            return "503 Service Unavailable", {"ok": False, "error": "intake is off: set CRM_INTAKE_TOKEN"}
+        if expected and hmac.compare_digest(token.encode(), expected.encode()):
+            return self.default_team()
+        return None
+
+    def handle(self, environ) -> tuple[str, dict]:
         given = environ.get("HTTP_AUTHORIZATION", "")
         scheme, _, token = given.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
-            return "401 Unauthorized", {"ok": False, "error": "a valid `Authorization: Bearer <token>` is required"}
+        team = self.team_for(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+        if team is None:
+            return "401 Unauthorized", {"ok": False, "error": "a valid `Authorization: Bearer <token>` is required "
+                                        "(a workspace admin makes one with `/lead settings intake`; one workspace "
+                                        "may also use CRM_INTAKE_TOKEN)"}
+        if not tenancy.is_active(self.crm.db, team):
+            return "410 Gone", {"ok": False, "error": "the CRM is no longer installed in that Slack workspace"}
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -74,7 +88,6 @@ class Intake:
         except ValidationError as exc:
             return _unprocessable({".".join(str(p) for p in e["loc"]) or "body": e["msg"] for e in exc.errors()})
         try:
-            team = self.team_id()
             result = leads.create_lead(
                 self.crm.db, self.crm.clock, team, "intake",
                 leads.NewLead(company=form.company, contact_name=form.contact_name, email=form.email,
@@ -94,7 +107,7 @@ class Intake:
 
     def _deliver(self, team: str, lead_id: int) -> None:
         try:
-            deliver_lead(self.bot.client, self.crm, team, lead_id)
+            deliver_lead(self.crm.workspaces.client(team), self.crm, team, lead_id)
         except Exception:  # noqa: BLE001 - the outbox keeps it for the sweep
             log.warning("intake: delivering lead %s failed; the sweep retries", lead_id, exc_info=True)
 

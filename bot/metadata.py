@@ -116,3 +116,25 @@ class ListRef(Meta):
 
     what: str  # status:<name> | followups | routed | unassigned | breached
     page: int = 0
+
+
+class AuditPage(Meta):
+    """`/lead audit`'s Older button: the entries before this id (about one person, when asked)."""
+
+    before_id: int
+    user_id: str | None = None
+
+
+class ForgetRef(Meta):
+    """`/lead forget`'s confirmation buttons: the contact to erase."""
+
+    contact_id: int
+
+
+class AttachContext(Meta):
+    """private_metadata of the Attach to lead modal: the message (and its thread) to attach."""
+
+    channel_id: str
+    ts: str
+    thread_ts: str | None = None
+    response_url: str | None = None

@@ -19,9 +19,10 @@ from typing import TypeVar
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import home_tab, people, weekly_report
+from bot import channel_day, home_tab, people, weekly_report
 from bot.crm import Crm
 from bot.sending import PacedRateLimitHandler, Pacers, RateLimited, Sent, paced
+from bot.workspaces import NotInstalled, make_client
 from bot.views import assignment_dm, history, reminder_dm
 from store.dto import Owed
 from store.services import leads, nudges
@@ -30,22 +31,19 @@ T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
-# Slack errors that no retry will fix: the person cannot receive the DM.
+# Slack errors that no retry will fix: the person cannot receive the DM, or the workspace is gone.
 PERMANENT = {"user_not_found", "account_inactive", "cannot_dm_bot", "user_disabled", "channel_not_found",
-             "not_allowed_token_type", "invalid_auth", "missing_scope", "is_archived"}
-
-
-def build_notifier_client(crm: Crm, pacers: Pacers, stop: threading.Event | None = None) -> WebClient:
-    s = crm.settings
-    client = WebClient(token=s.slack_bot_token, base_url=s.slack_api_url, timeout=15)
-    client.retry_handlers.append(PacedRateLimitHandler(pacers, max_retry_count=3, stop=stop))
-    return client
+             "not_allowed_token_type", "invalid_auth", "missing_scope", "is_archived", "token_revoked",
+             "token_expired", "not_authed", "team_not_found", "team_access_not_granted", "no_permission"}
 
 
 Sender = Callable[["Notifier", Owed], "Sent | None"]
 
 
 class Notifier:
+    """Sends to one workspace: its token's client, and one pacer per Web API method (Slack limits each
+    method per workspace)."""
+
     def __init__(self, crm: Crm, client: WebClient, pacers: Pacers, stop: threading.Event | None = None) -> None:
         self.crm, self.client, self.pacers = crm, client, pacers
         self.stop = stop or threading.Event()
@@ -62,6 +60,32 @@ class Notifier:
         resp = self.call("chat.postMessage", lambda: self.client.chat_postMessage(
             channel=owed.user_id, text=text, blocks=[b.to_dict() for b in blocks], unfurl_links=False))
         return Sent(resp.get("channel"), resp.get("ts"))
+
+
+class Notifiers:
+    """Claims what is owed in every workspace and hands each item to that workspace's `Notifier` (made on
+    first use, made again when the workspace's token rotates; its pacers survive the rotation)."""
+
+    def __init__(self, crm: Crm, stop: threading.Event | None = None) -> None:
+        self.crm = crm
+        self.stop = stop or threading.Event()
+        self._teams: dict[str, Notifier] = {}
+        self._lock = threading.Lock()
+
+    def for_team(self, team_id: str) -> Notifier:
+        """Raises `NotInstalled` when the app has left the workspace."""
+        token = self.crm.workspaces.token(team_id)
+        with self._lock:
+            current = self._teams.get(team_id)
+            if current is None or current.client.token != token:
+                pacers = current.pacers if current is not None else Pacers()
+                client = make_client(token, self.crm.settings.slack_api_url, retry_handlers=[
+                    PacedRateLimitHandler(pacers, max_retry_count=3, stop=self.stop)])
+                current = self._teams[team_id] = Notifier(self.crm, client, pacers, self.stop)
+            return current
+
+    def client(self, team_id: str) -> WebClient:
+        return self.for_team(team_id).client
 
     def deliver_due(self, *, batch: int = 50, budget: float | None = None) -> int:
         """Send what is owed, batch by batch, until nothing is due, the budget (seconds) is spent or the
@@ -85,10 +109,13 @@ class Notifier:
             sender = SENDERS.get(owed.kind)
             if sender is None:
                 raise ValueError(f"unknown notification kind {owed.kind}")
-            sent = sender(self, owed)
+            sent = sender(self.for_team(owed.team_id), owed)
             if sent is None:
                 nudges.skip(crm.db, owed, "nothing to say any more")
                 return False
+        except NotInstalled:  # uninstalled or revoked: nothing can reach that workspace, now or later
+            nudges.release(crm.db, crm.clock, owed, "app not installed", permanent=True)
+            return False
         except RateLimited:
             nudges.release(crm.db, crm.clock, owed, "rate limited", retry_in=timedelta(seconds=30))
             return False
@@ -145,10 +172,10 @@ def _follow(n: Notifier, owed: Owed) -> Sent | None:
 
 SENDERS: dict[str, Sender] = {"nudge": _nudge, "escalation": _escalation, "digest": _digest,
                               "sla_breach": _sla_breach, "follow": _follow, "home": home_tab.publish,
-                              "report": weekly_report.post}
+                              "report": weekly_report.post, "channel_day": channel_day.post}
 # Kinds whose one row per person is armed again by every change that concerns them (a Home view): a send
 # that loses its claim to a newer change is expected, and the newer state follows.
-REARMED: set[str] = {"home"}
+REARMED: set[str] = {"home", "channel_day"}
 
 
 class NotifierLoop(threading.Thread):
@@ -156,7 +183,7 @@ class NotifierLoop(threading.Thread):
     item falls due (read from the database, so work another replica queued is found too), at most `idle`
     seconds, or until `crm.wake` is set by a listener that has just queued something."""
 
-    def __init__(self, crm: Crm, notifier: Notifier, *, idle: float) -> None:
+    def __init__(self, crm: Crm, notifier: Notifiers, *, idle: float) -> None:
         super().__init__(name="notifier", daemon=True)
         self.crm, self.notifier, self.idle = crm, notifier, idle
 

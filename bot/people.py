@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta, timezone
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -13,6 +14,7 @@ from store.dto import MemberInfo
 from store.services import members
 
 log = logging.getLogger(__name__)
+DND_MAX_AGE = timedelta(hours=1)  # do-not-disturb read again at most this often without an event
 
 
 def member(client: WebClient, crm: Crm, team_id: str, user_id: str, *, must_exist: bool = False) -> MemberInfo:
@@ -33,13 +35,53 @@ def member(client: WebClient, crm: Crm, team_id: str, user_id: str, *, must_exis
         return members.save_member(crm.db, crm.clock, team_id, user_id, name=None, tz="UTC")
     if must_exist and user.get("deleted"):
         raise Refusal("That person's Slack account is deactivated.")
+    return save_profile(crm, team_id, user, user_id)
+
+
+def save_profile(crm: Crm, team_id: str, user: dict, user_id: str | None = None) -> MemberInfo:
+    """A Slack user object (users.info, a user_change event) into the member's cached row: name, zone,
+    whether they are a workspace admin or owner, and their status (text, emoji, when it ends)."""
     profile = user.get("profile") or {}
+    expiration = profile.get("status_expiration") or 0
+    try:
+        ends = datetime.fromtimestamp(int(expiration), tz=timezone.utc) if int(expiration) > 0 else None
+    except (TypeError, ValueError, OverflowError):
+        ends = None
     return members.save_member(
-        crm.db, crm.clock, team_id, user_id,
+        crm.db, crm.clock, team_id, user_id or user["id"],
         name=profile.get("display_name") or user.get("real_name") or user.get("name"),
         tz=user.get("tz"), is_admin=bool(user.get("is_admin") or user.get("is_owner")),
         is_bot=bool(user.get("is_bot")), email=profile.get("email"),
+        status=(profile.get("status_text"), profile.get("status_emoji"), ends),
     )
+
+
+def save_dnd(crm: Crm, team_id: str, user_id: str, dnd: dict) -> None:
+    """dnd.info's answer (or a dnd_updated_user event's `dnd_status`): the end of the snooze or of the
+    scheduled do-not-disturb hours that cover now (None: reachable)."""
+    now = crm.clock.now().timestamp()
+    ends = []
+    if dnd.get("snooze_enabled") and (dnd.get("snooze_endtime") or 0) > now:
+        ends.append(dnd["snooze_endtime"])
+    start, end = dnd.get("next_dnd_start_ts") or 0, dnd.get("next_dnd_end_ts") or 0
+    if dnd.get("dnd_enabled") and start <= now < end:
+        ends.append(end)
+    until = datetime.fromtimestamp(max(ends), tz=timezone.utc) if ends else None
+    members.save_dnd(crm.db, crm.clock, team_id, user_id, until)
+
+
+def refresh_dnd(client: WebClient, crm: Crm, team_id: str, user_ids: list[str]) -> int:
+    """dnd.info for those whose do-not-disturb state is older than DND_MAX_AGE (events keep it fresh in
+    between). Returns how many were asked."""
+    asked = 0
+    for user_id in members.dnd_stale(crm.db, crm.clock, team_id, user_ids, DND_MAX_AGE):
+        try:
+            save_dnd(crm, team_id, user_id, client.dnd_info(user=user_id).data)  # type: ignore[arg-type]
+        except SlackApiError as exc:
+            log.info("dnd.info for %s failed: %s", user_id, exc.response.get("error"))
+            members.save_dnd(crm.db, crm.clock, team_id, user_id, None)  # don't ask again every sweep
+        asked += 1
+    return asked
 
 
 def tz_of(crm: Crm, team_id: str, user_id: str | None) -> str:

@@ -1,4 +1,6 @@
-"""HTTP mode: a WSGI app (Slack at POST /slack/events, GET /healthz) served by waitress, multi-threaded."""
+"""The HTTP side: a WSGI app served by waitress, multi-threaded. Slack at POST /slack/events (HTTP mode),
+GET /healthz, POST /intake/leads, and in OAuth mode the install pages (GET /slack/install,
+/slack/oauth_redirect), handled by Bolt's own OAuth flow."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from sqlalchemy import text
 
 from bot.app_factory import Bot
 from bot.intake import Intake
+from bot.oauth import INSTALL_PATH, REDIRECT_PATH
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +24,7 @@ class WsgiApp:
         self.gate = bot.gate
         self.db = bot.crm.db
         self.intake = Intake(bot, ThreadPoolExecutor(4, thread_name_prefix="intake"))
+        self.oauth = bot.app.oauth_flow is not None
 
     def __call__(self, environ, start_response):
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
@@ -30,6 +34,10 @@ class WsgiApp:
                 return self.slack(environ, start_response)
             finally:
                 self.gate.answered(token)
+        if path in (INSTALL_PATH, REDIRECT_PATH) and self.oauth:
+            if method != "GET":
+                return _reply(start_response, "405 Method Not Allowed", {"ok": False, "error": "GET only"})
+            return self.slack(environ, start_response)
         if path == "/healthz" and method in ("GET", "HEAD"):
             return self._health(start_response)
         if path == "/intake/leads":

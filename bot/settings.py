@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///crm.db"
@@ -13,9 +13,13 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False)
 
-    slack_bot_token: str = Field(min_length=1)
+    slack_bot_token: str | None = None  # one workspace; not needed in OAuth mode
     slack_signing_secret: str = Field(min_length=1)
     slack_app_token: str | None = None
+    # OAuth mode (many workspaces, "Add to Slack"): Bolt's own variable names.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_redirect_uri: str | None = None  # default: Slack uses the app's only redirect URL
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = DEFAULT_DATABASE_URL
     port: int = Field(default=3000, ge=1, le=65535)
@@ -28,12 +32,28 @@ class Settings(BaseSettings):
 
     @field_validator("slack_bot_token")
     @classmethod
-    def _bot_token(cls, v: str) -> str:
-        if not v.startswith("xox"):
+    def _bot_token(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith("xox"):
             raise ValueError("must be a bot token starting with xoxb-")
         return v
 
-    @field_validator("slack_app_token", "crm_channel", mode="before")
+    @model_validator(mode="after")
+    def _one_mode(self) -> "Settings":
+        if bool(self.slack_client_id) != bool(self.slack_client_secret):
+            missing = "SLACK_CLIENT_SECRET" if self.slack_client_id else "SLACK_CLIENT_ID"
+            raise ValueError(f"OAuth needs both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET ({missing} is not set)")
+        if not self.slack_bot_token and not self.oauth:
+            raise ValueError("SLACK_BOT_TOKEN is not set (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to "
+                             "install the app in many workspaces)")
+        return self
+
+    @property
+    def oauth(self) -> bool:
+        """Many workspaces, each installed with "Add to Slack" (tokens in the database)."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @field_validator("slack_bot_token", "slack_app_token", "crm_channel", "slack_client_id", "slack_client_secret",
+                     "slack_redirect_uri", mode="before")
     @classmethod
     def _empty_is_unset(cls, v: object) -> object:
         return None if v in (None, "") or (isinstance(v, str) and not v.strip()) else v
@@ -74,14 +94,18 @@ class Settings(BaseSettings):
 
 
 class _Given(BaseSettings):
-    """Only whether a Slack token is configured (the environment or `.env`): without one, the playground."""
+    """Only whether Slack is configured (the environment or `.env`): a bot token, or OAuth's client id and
+    secret. Without either, the playground."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False)
     slack_bot_token: str | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
 
 
 def slack_token_given() -> bool:
-    return bool((_Given().slack_bot_token or "").strip())
+    given = _Given()
+    return any((v or "").strip() for v in (given.slack_bot_token, given.slack_client_id, given.slack_client_secret))
 
 
 class SettingsError(SystemExit):
@@ -94,9 +118,11 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            name = str(err["loc"][0]).upper() if err["loc"] else "?"
             msg = err["msg"].removeprefix("Value error, ")
+            if not err["loc"]:  # a rule across settings: its message names them
+                lines.append(msg)
+                continue
             if err["type"] == "missing":
                 msg = "is not set"
-            lines.append(f"{name} {msg}")
+            lines.append(f"{str(err['loc'][0]).upper()} {msg}")
         raise SettingsError("Configuration error: " + "; ".join(lines)) from None

@@ -70,6 +70,13 @@ MESSAGES: dict[str, str] = {
     "bot_manager": "A bot can't be a manager or have one. Mention a person.",
     "own_manager": "Nobody can be their own manager. Mention someone else.",
     "not_manager": "Only managers and workspace admins can {what}.",
+    "not_admin": "Only workspace admins and owners can {what}.",
+    "channel_linked_elsewhere": "This channel is already {organization}'s history. Unlink it first "
+                               "(`/lead channel unlink`), then link it again.",
+    "away_statuses_count": "Give at most 30 statuses.",
+    "contact_unknown": "No contact matches “{text}”. Give their e-mail, or the name as `/lead show` writes it.",
+    "contact_ambiguous": "“{text}” names {count} contacts: {names}. Give the e-mail.",
+    "role_unknown": "“{text}” is not a role. A person is a `manager` or a `rep`.",
     # follow-ups
     "remind_when": "When should I remind you?",
     "too_far": "That is more than three years away. Pick a nearer time.",
@@ -106,11 +113,24 @@ MESSAGES: dict[str, str] = {
 
 # What a person without the manager role was trying to do (`not_manager`'s `what`).
 MANAGER_ONLY = {
-    "routing": "configure routing. An admin can make you a manager, or ask one to set up the queue",
+    "routing": "configure routing. A workspace admin can make you a manager (`/lead settings roles`), or ask a "
+               "manager to set up the queue",
     "manager": "set someone else's manager",
     "settings": "change the workspace's reminder rules",
     "away": "set someone else away or back",
     "reports": "see the team's report or another rep's. `/lead report` shows yours",
+    "lists": "see the team's lists",
+    "reassign": "give someone else's lead to another person",
+    "channel": "set the workspace's fallback channel",
+    "channel_link": "link or unlink the channel of someone else's lead",
+}
+# What a person who is not a workspace admin or owner was trying to do (`not_admin`'s `what`).
+ADMIN_ONLY = {
+    "roles": "grant or revoke the manager role",
+    "audit": "read the audit log",
+    "export": "export the CRM's data",
+    "forget": "erase a contact's personal data",
+    "intake": "see or rotate the web form's intake token",
 }
 # How to put right a bot chosen as owner, by where it was chosen.
 BOT_OWNER_HINT = {None: "Mention a person.", "owner": "Choose a person."}
@@ -131,6 +151,8 @@ def say(error: CrmError) -> str:
     params = dict(error.params)
     if error.code == "not_manager":
         params["what"] = MANAGER_ONLY.get(str(params.get("what")), "do that")
+    if error.code == "not_admin":
+        params["what"] = ADMIN_ONLY.get(str(params.get("what")), "do that")
     if error.code == "bot_owner":
         params["hint"] = BOT_OWNER_HINT.get(error.field, BOT_OWNER_HINT["owner"])
     template = MESSAGES.get(error.code)

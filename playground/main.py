@@ -114,7 +114,7 @@ def run(args, startup_error) -> int:
                                for k, p in PEOPLE.items()}, channel=SALES, inbound=INBOUND)
         log.info("playground: seeded %s leads (--fresh starts empty)", made)
     warm_up()
-    sweeps = scheduler.start(bot.crm, bot.client)
+    sweeps = scheduler.start(bot.crm)
     print(f"Playground: open http://{host if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}/ — a local "
           f"Slack workspace with the real bot (ready in {time.monotonic() - started:.1f} s; no Slack account needed, "
           "see README to connect a real one)", file=sys.stderr, flush=True)

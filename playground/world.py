@@ -13,134 +13,18 @@ from __future__ import annotations
 import itertools
 import json
 import random
-import re
 import threading
 import time
-from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 
-@dataclass
-class Call:
-    method: str
-    args: dict
-    at: float = field(default_factory=time.monotonic)
+from playground.checks import (  # noqa: F401 - re-exported: tests and the playground import them from here
+    BlockKitError, Call, check_blocks, check_image, check_mrkdwn, check_view, json_arg,
+)
+from playground.webapi import WebApi
 
 
-class BlockKitError(AssertionError):
-    pass
-
-
-CONTROL = re.compile(r"<([^<>]*)>")
-VALID = re.compile(r"^(?:@[UWB][A-Z0-9]+|#[CGD][A-Z0-9]+|![a-z]+(?:\^[^|>]*)?|(?:https?|mailto|slack):[^\s]+)(?:\|.*)?$", re.S)
-
-
-def check_mrkdwn(text: str, where: str) -> None:
-    """Slack reads `<…>` in mrkdwn as a mention, a channel, a date or a link: anything else is user text or a
-    usage hint that should have been escaped (`&lt;lead&gt;`), and would show as a broken link."""
-    for m in CONTROL.finditer(text or ""):
-        if not VALID.match(m.group(1)):
-            raise BlockKitError(f"unescaped <{m.group(1)[:40]}> in {where} mrkdwn")
-
-
-def _text_objects(node, where: str = "block"):
-    if isinstance(node, dict):
-        if node.get("type") == "mrkdwn" and isinstance(node.get("text"), str):
-            yield node["text"], where
-        for key, value in node.items():
-            if key != "text" or not isinstance(value, str):
-                yield from _text_objects(value, node.get("type") or where)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _text_objects(value, where)
-
-
-def check_blocks(blocks: list, *, limit: int, files: dict | None = None) -> None:
-    """The limits Slack enforces with invalid_blocks (a subset that matters for this bot). `files`: the
-    uploads Slack knows (id → record); an image block's `slack_file` must name a completed image upload."""
-    if len(blocks) > limit:
-        raise BlockKitError(f"{len(blocks)} blocks > {limit}")
-    for text, where in _text_objects(blocks):
-        check_mrkdwn(text, where)
-
-    def text_len(obj, max_len, where):
-        if obj is None:
-            return
-        t = obj["text"] if isinstance(obj, dict) else obj
-        if len(t) > max_len:
-            raise BlockKitError(f"{where} text {len(t)} > {max_len}")
-
-    for b in blocks:
-        kind = b.get("type")
-        if kind == "section":
-            text_len(b.get("text"), 3000, "section")
-            for f in b.get("fields") or []:
-                text_len(f, 2000, "field")
-            if len(b.get("fields") or []) > 10:
-                raise BlockKitError("more than 10 fields")
-        if kind == "header":
-            text_len(b.get("text"), 150, "header")
-        if kind == "context" and len(b.get("elements") or []) > 10:
-            raise BlockKitError("context > 10 elements")
-        if kind == "actions":
-            if len(b.get("elements") or []) > 25:
-                raise BlockKitError("actions > 25 elements")
-            for e in b["elements"]:
-                text_len(e.get("text"), 75, "button")
-                if len(e.get("value") or "") > 2000:
-                    raise BlockKitError("button value > 2000")
-        if kind == "input":
-            text_len(b.get("label"), 2000, "label")
-            el = b.get("element") or {}
-            opts = el.get("options") or []
-            if len(opts) > 100:
-                raise BlockKitError("select > 100 options")
-            for o in opts:
-                text_len(o.get("text"), 75, "option")
-                if len(o.get("value", "")) > 150:
-                    raise BlockKitError("option value > 150")
-        if kind == "image":
-            check_image(b, files)
-        for key in ("block_id",):
-            if len(b.get(key) or "") > 255:
-                raise BlockKitError("block_id > 255")
-
-
-def check_image(b: dict, files: dict | None) -> None:
-    """An image block: alt text, a title within limits, and exactly one source (a URL or a Slack file)."""
-    if not b.get("alt_text") or len(b["alt_text"]) > 2000:
-        raise BlockKitError("image alt_text missing or > 2000")
-    if b.get("title") and len(b["title"]["text"]) > 2000:
-        raise BlockKitError("image title > 2000")
-    url, slack_file = b.get("image_url"), b.get("slack_file")
-    if bool(url) == bool(slack_file):
-        raise BlockKitError("image needs exactly one of image_url and slack_file")
-    if slack_file:
-        fid = slack_file.get("id")
-        record = (files or {}).get(fid)
-        if record is None or not record.get("complete") or not record.get("image"):
-            raise BlockKitError(f"invalid slack file {fid!r}")
-
-
-def check_view(view: dict, files: dict | None = None) -> None:
-    check_blocks(view.get("blocks") or [], limit=100, files=files)
-    for key in ("title", "submit", "close"):
-        if view.get(key) and len(view[key]["text"]) > 24:
-            raise BlockKitError(f"modal {key} > 24 chars")
-    if len(view.get("private_metadata") or "") > 3000:
-        raise BlockKitError("private_metadata > 3000")
-    if any(b.get("type") == "input" for b in view.get("blocks") or []) and not view.get("submit"):
-        raise BlockKitError("a modal with inputs needs a submit button")
-
-
-def json_arg(args: dict, key: str):
-    value = args.get(key)
-    if isinstance(value, str):
-        return json.loads(value)
-    return value
-
-
-class SlackWorld:
+class SlackWorld(WebApi):
     """The state of one workspace as Slack holds it, and the Web API over it."""
 
     def __init__(self, team_id: str = "T1", *, real_ts: bool = False, bot_user: str = "UBOT",
@@ -179,22 +63,54 @@ class SlackWorld:
         self.modals: dict[str, list[dict]] = {}  # user → the stack of open views (last on top)
         self.response_targets: dict[str, dict] = {}  # response_url path → {channel, user, thread_ts, message_ts}
         self._ephemeral_ids = itertools.count(1)
+        # Workspaces and tokens (OAuth): which token speaks for which team. Unknown tokens speak for the
+        # world's own team unless `strict_tokens` (then: invalid_auth); revoked ones get token_revoked.
+        self.teams: dict[str, str] = {team_id: team_name}
+        self.tokens: dict[str, str] = {}
+        self.revoked: set[str] = set()
+        self.strict_tokens = False
+        self.client_id, self.client_secret = "111.222", "client-secret"
+        self.codes: dict[str, dict] = {}  # OAuth codes not yet exchanged: code → {team, user, rotate}
+        self.refresh: dict[str, str] = {}  # live refresh tokens → team
+        self.token_ttl = 43_200  # expires_in of rotating tokens
+        self.dnd: dict[str, dict] = {}  # user → dnd.info's answer
 
     # ---------------------------------------------------------------- set-up helpers
     def add_user(self, user_id: str, *, tz: str = "UTC", name: str | None = None, is_admin: bool = False,
                  is_bot: bool = False, deleted: bool = False, real_name: str | None = None,
-                 locale: str = "en-US") -> None:
-        self.users[user_id] = {"id": user_id, "name": name or user_id.lower(), "real_name": real_name or name or user_id,
-                               "tz": tz, "is_admin": is_admin, "is_bot": is_bot, "deleted": deleted, "locale": locale,
+                 locale: str = "en-US", team: str | None = None, status_text: str = "", status_emoji: str = "",
+                 status_expiration: int = 0, is_owner: bool = False) -> dict:
+        self.users[user_id] = {"id": user_id, "team_id": team or self.team_id, "name": name or user_id.lower(),
+                               "real_name": real_name or name or user_id, "tz": tz, "is_admin": is_admin,
+                               "is_owner": is_owner, "is_bot": is_bot, "deleted": deleted, "locale": locale,
                                "profile": {"display_name": real_name or name or user_id,
                                            "real_name": real_name or name or user_id,
-                                           "email": f"{user_id.lower()}@example.com"}}
+                                           "email": f"{user_id.lower()}@example.com",
+                                           "status_text": status_text, "status_emoji": status_emoji,
+                                           "status_expiration": status_expiration}}
+        return self.users[user_id]
 
-    def add_channel(self, channel_id: str, name: str, *, im_user: str | None = None) -> None:
+    def add_channel(self, channel_id: str, name: str, *, im_user: str | None = None, shared: bool = False,
+                    private: bool = False, bot_member: bool = True) -> None:
         with self._lock:
-            self.channels[channel_id] = {"id": channel_id, "name": name, "is_im": bool(im_user), "user": im_user}
+            self.channels[channel_id] = {"id": channel_id, "name": name, "is_im": bool(im_user), "user": im_user,
+                                         "is_ext_shared": shared, "is_private": private, "is_member": bot_member}
             self.messages.setdefault(channel_id, [])
             self._bump()
+
+    def add_team(self, team_id: str, name: str) -> None:
+        self.teams[team_id] = name
+
+    def issue_code(self, team_id: str, user_id: str, *, rotate: bool = False) -> str:
+        """What Slack's authorize page hands the browser after "Allow": a one-time code for oauth.v2.access."""
+        code = f"code-{team_id}-{len(self.codes)}-{time.monotonic_ns()}"
+        self.codes[code] = {"team": team_id, "user": user_id, "rotate": rotate}
+        return code
+
+    def team_of_token(self, token: str | None) -> str | None:
+        if token in self.tokens:
+            return self.tokens[token]
+        return None if self.strict_tokens else self.team_id
 
     def new_trigger(self, user: str | None = None) -> str:
         trigger = f"trig-{time.monotonic_ns()}"
@@ -305,172 +221,6 @@ class SlackWorld:
                 stack.pop()
             self._bump()
 
-    # ---------------------------------------------------------------- the API
-    def _limited(self, method: str) -> tuple[int, dict, dict] | None:
-        """429 when the method's allowance for the last second is used up, or by the storm's dice."""
-        limited = {"Retry-After": "1"}
-        if method in self.flaky:
-            chance, retry_after = self.flaky[method]
-            if self._random.random() < chance:
-                return 429, {"Retry-After": str(retry_after)}, {"ok": False, "error": "ratelimited"}
-        if method in self.limits:
-            now = time.monotonic()
-            recent = [t for t in self._recent.get(method, []) if t > now - 1.0]
-            if len(recent) >= self.limits[method]:
-                self._recent[method] = recent
-                return 429, limited, {"ok": False, "error": "ratelimited"}
-            recent.append(now)
-            self._recent[method] = recent
-        return None
-
-    def _api(self, method: str, args: dict) -> tuple[int, dict, dict]:
-        with self._lock:
-            queued = self.failures.get(method)
-            if queued:
-                failure = queued.pop(0)
-                self.calls.append(Call("!" + method, args))
-                return failure
-            limited = self._limited(method)
-            if limited:
-                self.calls.append(Call("!" + method, args))
-                return limited
-            self.calls.append(Call(method, args))
-        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
-        return handler(args) if handler else (200, {}, {"ok": True})
-
-    def _m_auth_test(self, _args):
-        return 200, {}, {"ok": True, "team_id": self.team_id, "user_id": self.bot_user, "bot_id": "BBOT",
-                         "team": self.team_name, "url": self.permalink_base.split("archives/")[0]}
-
-    def _m_users_info(self, args):
-        user = self.users.get(args.get("user", ""))
-        return 200, {}, ({"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"})
-
-    def _m_users_lookupByEmail(self, args):  # noqa: N802 - Slack's method name
-        email = (args.get("email") or "").lower()
-        user = next((u for u in self.users.values() if u["profile"]["email"].lower() == email), None)
-        return 200, {}, ({"ok": True, "user": user} if user else {"ok": False, "error": "users_not_found"})
-
-    def _m_views_publish(self, args):
-        view = json_arg(args, "view")
-        if (view or {}).get("type") != "home":
-            return 200, {}, {"ok": False, "error": "invalid_arguments"}
-        if args.get("user_id") not in self.users:
-            return 200, {}, {"ok": False, "error": "user_not_found"}
-        check_view(view, self.files)
-        with self._lock:
-            self.homes[args["user_id"]] = {**view, "id": f"VH{args['user_id']}"}
-            self._bump()
-        return 200, {}, {"ok": True, "view": {**view, "id": f"VH{args['user_id']}"}}
-
-    def _m_conversations_open(self, args):
-        users = (args.get("users") or "").split(",")
-        if not users or users[0] not in self.users:
-            return 200, {}, {"ok": False, "error": "user_not_found"}
-        return 200, {}, {"ok": True, "channel": {"id": self.dm_of(users[0])}}
-
-    def _m_files_getUploadURLExternal(self, args):  # noqa: N802
-        try:
-            length = int(args.get("length") or 0)
-        except ValueError:
-            length = 0
-        if not args.get("filename") or length <= 0:
-            return 200, {}, {"ok": False, "error": "invalid_arguments"}
-        with self._lock:
-            fid = f"F{next(self._file_ids):09d}"
-            self.files[fid] = {"id": fid, "name": args["filename"], "length": length, "data": None,
-                               "complete": False, "image": args["filename"].lower().endswith(
-                                   (".png", ".jpg", ".jpeg", ".gif"))}
-        return 200, {}, {"ok": True, "upload_url": f"{self.base_url}upload/{fid}", "file_id": fid}
-
-    def _m_files_completeUploadExternal(self, args):  # noqa: N802
-        done = []
-        for item in json_arg(args, "files") or []:
-            record = self.files.get(item.get("id"))
-            if record is None or record["data"] is None or len(record["data"]) != record["length"]:
-                return 200, {}, {"ok": False, "error": "file_not_found"}
-            with self._lock:
-                record.update(complete=True, title=item.get("title"), channel=args.get("channel_id"),
-                              thread_ts=args.get("thread_ts"), comment=args.get("initial_comment"))
-            done.append({"id": record["id"], "name": record["name"], "title": item.get("title"),
-                         "mimetype": "image/png" if record["image"] else "text/csv",
-                         "permalink": f"{self.base_url}files/{record['id']}/{record['name']}"})
-        channel = args.get("channel_id")
-        if channel and done:  # shared: a message with the files, as Slack posts it
-            self.post(channel, user=None, text=args.get("initial_comment") or "",
-                      files=[{"id": d["id"], "name": d["name"], "title": d["title"]} for d in done],
-                      thread_ts=args.get("thread_ts"))
-        return 200, {}, {"ok": True, "files": done}
-
-    def _m_views_open(self, args, *, push: bool = False):
-        trigger = args.get("trigger_id", "")
-        born = self.triggers.get(trigger)
-        if born is None:
-            return 200, {}, {"ok": False, "error": "invalid_trigger_id"}
-        if time.monotonic() - born > self.trigger_ttl:
-            return 200, {}, {"ok": False, "error": "expired_trigger_id"}
-        del self.triggers[trigger]
-        view = json_arg(args, "view")
-        check_view(view, self.files)
-        opened = {**view, "id": f"V{next(self._views)}"}
-        self.open_modal(self.trigger_users.pop(trigger, None), opened, push=push)
-        return 200, {}, {"ok": True, "view": opened}
-
-    def _m_views_push(self, args):
-        return self._m_views_open(args, push=True)
-
-    def _m_views_update(self, args):
-        view = json_arg(args, "view")
-        check_view(view, self.files)
-        updated = {**view, "id": args.get("view_id")}
-        self.replace_view(args.get("view_id") or "", updated)
-        return 200, {}, {"ok": True, "view": updated}
-
-    def _message_args(self, args) -> tuple[str, list, tuple | None]:
-        channel = args.get("channel", "")
-        if channel in self.forbidden_channels:
-            return channel, [], (200, {}, {"ok": False, "error": "not_in_channel"})
-        blocks = json_arg(args, "blocks") or []
-        check_blocks(blocks, limit=50, files=self.files)
-        if len(args.get("text") or "") > 40000:
-            return channel, blocks, (200, {}, {"ok": False, "error": "msg_too_long"})
-        if channel.startswith("U"):
-            channel = self.dm_of(channel) if channel in self.users else "D" + channel[1:]
-        return channel, blocks, None
-
-    def _m_chat_postMessage(self, args):  # noqa: N802
-        channel, blocks, refused = self._message_args(args)
-        if refused:
-            return refused
-        msg = self.post(channel, user=None, text=args.get("text") or "", blocks=blocks,
-                        thread_ts=args.get("thread_ts") or None)
-        return 200, {}, {"ok": True, "channel": channel, "ts": msg["ts"]}
-
-    def _m_chat_update(self, args):
-        channel, blocks, refused = self._message_args(args)
-        if refused:
-            return refused
-        with self._lock:
-            msg = self.find_message(channel, args.get("ts") or "")
-            if msg is not None:
-                msg.update(text=args.get("text") or "", blocks=blocks, edited=True)
-                self._bump()
-        return 200, {}, {"ok": True, "channel": channel, "ts": args.get("ts")}
-
-    def _m_chat_postEphemeral(self, args):  # noqa: N802
-        channel, blocks, refused = self._message_args(args)
-        if refused:
-            return refused
-        e = self.ephemeral(channel, args.get("user") or "", args.get("text") or "", blocks,
-                           thread_ts=args.get("thread_ts") or None)
-        return 200, {}, {"ok": True, "message_ts": e["ts"]}
-
-    def _m_chat_getPermalink(self, args):  # noqa: N802
-        channel, ts = args.get("channel"), args.get("message_ts", "")
-        if self._real_ts:
-            return 200, {}, {"ok": True, "permalink": f"{self.base_url}#{channel}/{ts}"}
-        return 200, {}, {"ok": True, "permalink": f"{self.permalink_base}{channel}/p{ts.replace('.', '')}"}
-
     # ---------------------------------------------------------------- response_url
     def respond(self, path: str, args: dict) -> None:
         """A post to a response_url: an answer only its asker sees (or, `in_channel`, everyone)."""
@@ -551,7 +301,10 @@ class SlackWorld:
                 self.respond(path, args)
                 status, out_headers, answer = 200, {}, {"ok": True}
             else:
-                status, out_headers, answer = self._api(path.removeprefix("/api/"), args)
+                auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+                token = auth.split(" ", 1)[1] if auth.lower().startswith("bearer ") else args.get("token")
+                status, out_headers, answer = self._api(path.removeprefix("/api/"), args, token=token,
+                                                        basic=auth if auth.lower().startswith("basic ") else None)
         except BlockKitError as exc:
             status, out_headers, answer = 200, {}, {"ok": False, "error": "invalid_blocks", "detail": str(exc)}
             with self._lock:

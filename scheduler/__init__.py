@@ -1,7 +1,8 @@
 """Fixed background sweeps (not one job per record), run inside the bot process by APScheduler 3, and the
 notifier loop beside them.
 
-Every `CRM_SWEEP_SECONDS`: owed card posts, and follow-ups (nudges, repeats, escalations, digests).
+Every `CRM_SWEEP_SECONDS`: owed card posts, and follow-ups (nudges, repeats, escalations, digests); and
+(at most once a minute) the workspaces: tokens about to expire are rotated, teams gone 30 days purged.
 Each sweep reads the database for due work; claims in the database keep several processes apart. The
 notifier loop delivers what is owed as soon as it falls due (a follower's DM, a Home refresh), woken by
 the listeners that queue it.
@@ -12,17 +13,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from slack_sdk import WebClient
-
 from bot.crm import Crm
-from bot.notifier import Notifier, NotifierLoop, build_notifier_client
-from bot.sending import Pacers
+from bot.notifier import NotifierLoop, Notifiers
 from scheduler import jobs
 
 
-def build_notifier(crm: Crm) -> Notifier:
-    pacers = Pacers()
-    return Notifier(crm, build_notifier_client(crm, pacers, crm.stopping), pacers, crm.stopping)
+def build_notifier(crm: Crm) -> Notifiers:
+    return Notifiers(crm, crm.stopping)
 
 
 class Sweeps:
@@ -33,15 +30,42 @@ class Sweeps:
         self.sched, self.loop = sched, loop
 
 
-def start(crm: Crm, client: WebClient) -> Sweeps:
+def timed(job):
+    """A sweep that logs how long it ran when that was long enough to notice (it shares the process with
+    the listeners)."""
+    import functools
+    import logging
+    import time
+
+    log = logging.getLogger("scheduler")
+
+    @functools.wraps(job)
+    def run(*args):
+        started = time.perf_counter()
+        try:
+            return job(*args)
+        finally:
+            took = time.perf_counter() - started
+            if took > SLOW:
+                log.info("sweep %s took %.0f ms", job.__name__, took * 1000)
+
+    return run
+
+
+SLOW = float(__import__("os").environ.get("CRM_SLOW_SWEEP", "0.1"))  # seconds
+
+
+def start(crm: Crm) -> Sweeps:
     sched = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                                               "misfire_grace_time": None})
     every = crm.settings.crm_sweep_seconds
     notifier = build_notifier(crm)
     now = datetime.now(timezone.utc)  # the first run at once: after a restart nothing owed waits a whole period
-    sched.add_job(jobs.deliver_owed_posts, "interval", seconds=every, args=(crm, client), id="deliver_owed_posts",
+    sched.add_job(timed(jobs.deliver_owed_posts), "interval", seconds=every, args=(crm,), id="deliver_owed_posts",
                   next_run_time=now)
-    sched.add_job(jobs.sweep_follow_ups, "interval", seconds=every, args=(crm, notifier), id="sweep_follow_ups",
+    sched.add_job(timed(jobs.keep_workspaces), "interval", seconds=max(every, 60), args=(crm,), id="keep_workspaces",
+                  next_run_time=now)
+    sched.add_job(timed(jobs.sweep_follow_ups), "interval", seconds=every, args=(crm, notifier), id="sweep_follow_ups",
                   next_run_time=now)
     sched.start()
     loop = NotifierLoop(crm, notifier, idle=every)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+import hashlib
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -82,6 +83,20 @@ class Database:
         with self._reader() as session, session.begin():
             yield session
 
+    @contextmanager
+    def advisory_lock(self, name: str) -> Iterator[None]:
+        """One holder of `name` at a time, across processes on PostgreSQL (an advisory lock held by a
+        transaction that does nothing else, so the holder's own writes on other connections never wait for
+        it) and across threads on SQLite (one process)."""
+        if self.dialect != "postgresql":
+            with _named_lock(name):
+                yield
+            return
+        key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+        with self.engine.begin() as conn:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+            yield
+
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision (safe with several processes starting)."""
         from alembic import command
@@ -104,6 +119,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_NAMED: dict[str, threading.Lock] = {}
+_NAMED_GUARD = threading.Lock()
+
+
+def _named_lock(name: str) -> threading.Lock:
+    with _NAMED_GUARD:
+        return _NAMED.setdefault(name, threading.Lock())
 
 
 def prefix_match(col, key: str, dialect: str):

@@ -50,8 +50,12 @@ class TrackingExecutor(ThreadPoolExecutor):
 
 
 class Response:
-    def __init__(self, status: int, body: bytes, elapsed: float) -> None:
-        self.status, self.raw, self.elapsed = status, body, elapsed
+    def __init__(self, status: int, body: bytes, elapsed: float, headers: dict | None = None) -> None:
+        self.status, self.raw, self.elapsed, self.headers = status, body, elapsed, headers or {}
+
+    @property
+    def text(self) -> str:
+        return self.raw.decode("utf-8", "replace")
 
     @property
     def json(self):
@@ -83,6 +87,21 @@ class SlackDriver:
             self.executor.wait_idle()
         return resp
 
+    def get(self, path: str, headers: dict | None = None) -> Response:
+        """A browser's GET (the install pages); redirects are not followed."""
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        opener = urllib.request.build_opener(NoRedirect)
+        req = urllib.request.Request(self.bot_url + path, headers=headers or {}, method="GET")
+        start = time.perf_counter()
+        try:
+            with opener.open(req, timeout=10) as r:
+                return Response(r.status, r.read(), time.perf_counter() - start, dict(r.headers.items()))
+        except urllib.error.HTTPError as e:
+            return Response(e.code, e.read(), time.perf_counter() - start, dict(e.headers.items()))
+
     def response_url(self) -> str:
         return f"{self.fake.url}response/{next(self._n)}"
 
@@ -105,6 +124,15 @@ class SlackDriver:
         if retry:
             headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
         return self.post(body, "application/json", headers, wait=wait)
+
+    def message_shortcut(self, callback_id: str, message: dict, *, user: str = "U1", channel: str = "C1",
+                         team: str | None = None, wait: bool = True) -> Response:
+        """The person picks a message shortcut from a message's ⋮ menu."""
+        payload = {"type": "message_action", "callback_id": callback_id, "team": {"id": team or self.team},
+                   "user": {"id": user}, "channel": {"id": channel, "name": channel.lower()}, "api_app_id": "A1",
+                   "trigger_id": self.fake.new_trigger(user), "message_ts": message.get("ts"), "message": message,
+                   "response_url": self.response_url(), "action_ts": f"{time.time():.6f}"}
+        return self.interact(payload, wait=wait)
 
     def open_home(self, user: str = "U1", *, wait: bool = True) -> Response:
         """The person clicks the app's Home tab."""

@@ -43,3 +43,21 @@ def test_manifest_has_the_home_tab_and_file_uploads():
     assert "files:write" in m["oauth_config"]["scopes"]["bot"]  # charts and CSVs
     assert len(m["display_information"]["long_description"]) <= 4000
     assert len(m["features"]["slash_commands"][0]["description"]) <= 100
+
+
+def test_manifest_has_what_many_workspaces_need():
+    """OAuth: the redirect URL, the scopes the install asks for (the same list the bot passes to Bolt), the
+    shortcut and the events that keep installs, profiles and availability current."""
+    from bot.ids import Callback
+    from bot.oauth import BOT_SCOPES, REDIRECT_PATH
+
+    m = manifest()
+    assert [u for u in m["oauth_config"]["redirect_urls"] if u.endswith(REDIRECT_PATH)]
+    assert set(m["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
+    assert {"dnd:read", "users.profile:read", "files:write", "channels:read", "groups:read"} <= set(BOT_SCOPES)
+    (shortcut,) = m["features"]["shortcuts"]
+    assert shortcut["type"] == "message" and shortcut["callback_id"] == Callback.ATTACH
+    assert shortcut["name"] == "Attach to lead"
+    events = set(m["settings"]["event_subscriptions"]["bot_events"])
+    assert {"app_uninstalled", "tokens_revoked", "user_change", "member_joined_channel"} <= events
+    assert "dnd_updated_user" in events

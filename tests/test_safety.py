@@ -156,6 +156,6 @@ def test_card_owed_after_a_slack_outage_is_delivered_by_the_sweep(bot, fake, db,
     assert "I'll retry" in bot.last_reply_text()
     assert not fake.of("chat.postMessage")
     clock.advance(minutes=1)
-    assert deliver_owed_posts(bot.crm, bot.app.client) == 1
-    assert deliver_owed_posts(bot.crm, bot.app.client) == 0  # and only once
+    assert deliver_owed_posts(bot.crm) == 1
+    assert deliver_owed_posts(bot.crm) == 0  # and only once
     assert len(fake.of("chat.postMessage")) == 1

@@ -10,7 +10,11 @@
 - `pipelines`: the form where managers edit the statuses and the deal stages;
 - `reminders`: the nudge DM's buttons and the reschedule form;
 - `queues`: routing queues' buttons and forms;
-- `report`: `/lead report`'s Share to channel and Download CSV.
+- `report`: `/lead report`'s Share to channel and Download CSV;
+- `workspace`: installs leaving, profiles and availability changing, roles, the audit log, admin settings;
+- `attach`: the Attach to lead message shortcut and its form;
+- `privacy`: `/lead export` and `/lead forget`'s confirmation;
+- `customer_channels`: `/lead channel` (the verbs' handlers; no listeners of its own).
 """
 
 from __future__ import annotations
@@ -18,12 +22,14 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.commands import (
-    card, deals, home, listing, organizations, pipelines, queues, reminders, report, thread, verbs,
+    attach, card, deals, home, listing, organizations, pipelines, privacy, queues, reminders, report, thread, verbs,
+    workspace,
 )
 
 
 def register(app: App) -> None:
     # Bolt tries listeners in registration order and stops at the first match: thread replies arrive by
     # the thousand, so events go first (a reply then skips the ~40 command, button and modal matchers).
-    for feature in (thread, home, verbs, card, deals, organizations, listing, pipelines, reminders, queues, report):
+    for feature in (thread, workspace, home, verbs, card, deals, organizations, listing, pipelines, reminders,
+                    queues, report, attach, privacy):
         feature.register(app)

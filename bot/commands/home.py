@@ -15,7 +15,7 @@ from bot.ids import Action, Callback
 from bot.metadata import ListRef
 from bot.views.home import follow_up_rows, lead_rows, list_modal
 from bot.views.lead_modals import new_lead_modal
-from bot.wording import Refusal
+from store.errors import Invalid
 from store.services import home, home_refresh
 
 listeners = Listeners()
@@ -47,7 +47,7 @@ def _list_view(req: Req, ref: ListRef):
         total = ref.page * PER_PAGE + shown + page.more
     else:
         if ref.what in ("unassigned", "breached") and not req.me().can_manage:
-            raise Refusal("Only managers and workspace admins see the team's lists.")
+            raise Invalid("not_manager", what="lists")
         leads, total = home.lead_list(req.db, req.clock, req.team_id, req.user_id, ref.what, page=ref.page,
                                       per_page=PER_PAGE)
         rows, shown = lead_rows(leads, ref.what, tz, now), len(leads)

@@ -12,6 +12,7 @@ from bot.wording import Refusal
 from store.text import clean
 
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+CHANNEL_MENTION = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
 _LINK = re.compile(r"<(?:mailto:)?([^<>|]+)\|([^<>]*)>|<((?:https?|mailto):[^<>|]+)>")
 _QUOTES = {'"': '"', "“": "”", "”": "”", "'": "'", "‘": "’"}
 DEFAULT_HOUR = time(9, 0)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 
-from bot.commands import pipelines
-from bot.commands.parse import USER_MENTION, mentioned_user
+from bot.commands import pipelines, workspace
+from bot.commands.parse import CHANNEL_MENTION, USER_MENTION, mentioned_user
 from bot.context import Req
 from bot.views import preferences
 from bot.wording import Refusal
@@ -70,10 +69,8 @@ def _setting(req: Req, key: str, value: str) -> dict:
             raise Refusal("A bot can't be a manager or have one. Mention a person.")
         return {"default_manager_id": boss}
     raise Refusal("Settings are `repeat`, `repeats`, `escalate`, `manager`, `currency`, `types`, `timezone`, "
-                  "`report` (the weekly report) and `statuses` (the statuses and deal stages). See `/lead settings`.")
-
-
-CHANNEL_MENTION = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
+                  "`report` (the weekly report), `statuses` (the statuses and deal stages), `roles`, `intake`, "
+                  "`channel` and `away-status`. See `/lead settings`.")
 
 
 def weekly(req: Req, value: str) -> None:
@@ -111,6 +108,8 @@ def settings(req: Req, args: str) -> None:
     key, value = words[0].lower(), " ".join(words[1:])
     if key in ("statuses", "stages", "pipeline", "pipelines"):
         pipelines.open_form(req)
+        return
+    if workspace.settings(req, key, value):  # roles, intake, channel, away-status: each checks its own role
         return
     req.me()  # their role comes from their Slack profile
     members.require_manager(req.db, req.team_id, req.user_id, "settings")

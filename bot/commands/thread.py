@@ -1,5 +1,6 @@
 """A lead card's thread is the lead's history. Human replies there become the lead's comments (edits and
-deletions follow); mentioning the bot there acts on that lead with the verbs the verb table allows in a
+deletions follow), as do replies in threads attached to a lead and every message of a channel linked to a
+customer (the organization's history); mentioning the bot there acts on that lead with the verbs the verb table allows in a
 thread (`log`, `status`, `followup`, `assign`, `show`); a mention elsewhere explains how to use it."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from bot.views.help import mention_help, thread_help
 from bot.views.text import esc
 from bot.wording import say
 from store.errors import CrmError, Duplicate
-from store.services import comments, leads
+from store.services import channels, comments, leads
 from store.services.once import first_time
 
 HUMAN_SUBTYPES = {None, "file_share", "thread_broadcast", "me_message"}
@@ -24,7 +25,7 @@ listeners = Listeners()
 register = listeners.register
 
 
-def _files(message: dict) -> list[dict] | None:
+def files_of(message: dict) -> list[dict] | None:
     files = [{"name": (f.get("name") or f.get("title") or "file")[:200], "url": f.get("permalink") or f.get("url_private")}
              for f in message.get("files") or [] if isinstance(f, dict)]
     return files or None
@@ -35,19 +36,36 @@ def _is_bot(message: dict, context: BoltContext) -> bool:
                 or (context.bot_user_id and message.get("user") == context.bot_user_id))
 
 
+def author_of(event: dict, team_id: str) -> tuple[bool, str | None]:
+    """(external, name as Slack showed it): in a Slack Connect channel, messages of the other organization's
+    people carry their own team."""
+    team = event.get("user_team") or event.get("team") or event.get("source_team")
+    profile = event.get("user_profile") or {}
+    name = profile.get("display_name") or profile.get("real_name") or profile.get("name")
+    return bool(team) and team != team_id, name
+
+
 @listeners.event("message")
 def message(req: Req, context: BoltContext) -> None:
-    """A message somewhere the bot is: store it when it is a human reply in a lead card's thread."""
+    """A message somewhere the bot is: a reply in a lead's thread (its card's, or one attached to it) is the
+    lead's history; any human message in a channel linked to a customer is the organization's."""
     event = req.body.get("event") or {}
     db, clock, team = req.db, req.clock, req.team_id
     channel, subtype = event.get("channel") or "", event.get("subtype")
     if subtype == "message_changed":
         msg = event.get("message") or {}
-        if _is_bot(msg, context) or not msg.get("thread_ts") or msg.get("thread_ts") == msg.get("ts"):
+        if _is_bot(msg, context):
             return
-        comments.capture(db, clock, team, channel=channel, ts=msg.get("ts") or "",
-                         thread_ts=msg.get("thread_ts"), author_id=msg.get("user") or "", text=msg.get("text"),
-                         files=_files(msg), edit_ts=(msg.get("edited") or {}).get("ts") or event.get("event_ts"))
+        external, name = author_of(msg, team)
+        thread_ts = msg.get("thread_ts") if msg.get("thread_ts") != msg.get("ts") else None
+        captured = comments.capture(db, clock, team, channel=channel, ts=msg.get("ts") or "", thread_ts=thread_ts,
+                                    author_id=msg.get("user") or "", text=msg.get("text"), files=files_of(msg),
+                                    edit_ts=(msg.get("edited") or {}).get("ts") or event.get("event_ts"),
+                                    external=external, author_name=name)
+        if captured is None:  # an edit that arrived before its message, in a customer channel
+            channels.capture_channel_message(db, clock, team, channel=channel, ts=msg.get("ts") or "",
+                                             thread_ts=thread_ts, author_id=msg.get("user") or "", author_name=name,
+                                             external=external, text=msg.get("text"), files=files_of(msg))
         return
     if subtype == "message_deleted":
         prev = event.get("previous_message") or {}
@@ -59,13 +77,19 @@ def message(req: Req, context: BoltContext) -> None:
     if subtype not in HUMAN_SUBTYPES or _is_bot(event, context):
         return
     thread_ts, ts = event.get("thread_ts"), event.get("ts") or ""
-    if not thread_ts or thread_ts == ts:
-        return  # not a reply in a thread: not lead history
     text = event.get("text") or ""
     if context.bot_user_id and text.lstrip().startswith(f"<@{context.bot_user_id}>"):
         return  # a command to the bot: the app_mention handler records what it does
-    comments.capture(db, clock, team, channel=channel, ts=ts, thread_ts=thread_ts,
-                     author_id=event.get("user") or "", text=text, files=_files(event))
+    external, name = author_of(event, team)
+    if thread_ts and thread_ts != ts and comments.capture(
+            db, clock, team, channel=channel, ts=ts, thread_ts=thread_ts, author_id=event.get("user") or "",
+            text=text, files=files_of(event), external=external, author_name=name) is not None:
+        return
+    if channels.capture_channel_message(db, clock, team, channel=channel, ts=ts,
+                                        thread_ts=thread_ts if thread_ts != ts else None,
+                                        author_id=event.get("user") or "", author_name=name, external=external,
+                                        text=text, files=files_of(event)):
+        req.crm.wake.set()  # the card's day line is owed in a minute
 
 
 @listeners.event("app_mention")

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from slack_bolt import Ack
 
-from bot.commands import deals, lead, listing, organizations, prefs, queues, report
+from bot.commands import (
+    customer_channels, deals, lead, listing, organizations, prefs, privacy, queues, report, workspace,
+)
 from bot.commands.parse import split_ref
 from bot.context import Req
 from bot.errors import Listeners
@@ -97,10 +99,23 @@ VERBS: tuple[Verb, ...] = (
     Verb("manager", "manager [@boss | @rep @boss | none]",
          "Who hears about your follow-ups that stay overdue after reminders.", run=prefs.manager),
     Verb("settings", "settings [repeat 12h | repeats 3 | escalate on|off | manager @boss | currency KRW | types … | "
-         "timezone Asia/Seoul | report #channel mon 09:00 | statuses]",
-         "Workspace rules: reminders, currency, types, time zone, the weekly report, statuses and deal stages "
-         "(managers change them).",
+         "timezone Asia/Seoul | report #channel mon 09:00 | statuses | channel #sales | away-status 🌴 OOO | "
+         "roles | intake]",
+         "Workspace rules: reminders, currency, types, time zone, the weekly report, statuses and deal stages, "
+         "the channel for cards, which Slack statuses mean away (managers); roles and the intake token (admins).",
          ("setting",), run=prefs.settings),
+    Verb("channel", customer_channels.USAGE,
+         "In a channel shared with a customer: its messages become that customer's history (`link <lead>`).",
+         run=customer_channels.channel_command),
+    Verb("channel-link", "channel link <lead>", "Link this channel to the lead's organization.",
+         prepare=customer_channels.prepare_link, act=customer_channels.link, replay=True, in_help=False),
+    Verb("audit", "audit [@person]", "Who changed roles, who was refused what, exports and erasures (admins).",
+         run=workspace.audit_command),
+    Verb("export", "export", "Everything in the CRM as a ZIP of CSV files, sent to your DM (admins).",
+         run=privacy.export_command),
+    Verb("forget", "forget <e-mail or name>",
+         "Erase a contact's personal data everywhere, once you confirm (admins).", ("erase",),
+         run=privacy.forget_command),
     Verb("help", "help", "This list."),
 )
 _BY_WORD = {word: verb for verb in VERBS for word in verb.words}

@@ -22,6 +22,7 @@ from bot.metadata import LeadRef
 from bot.views.deals import deals_section
 from bot.views.lead_card import routing_line
 from bot.views.organization import org_line
+from bot.views.channels import linked_lines
 from bot.views.text import ago, esc, esc_cut, fit_lines, plain, user, when
 from bot.views.best_time import explain
 from store.dto import LeadDetail, TimelineEntry
@@ -113,6 +114,9 @@ def lead_360(detail: LeadDetail, tz: str, now: datetime, *, best: BestTimes | No
     deals = deals_section(lead, detail.closed_deals)
     if deals:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=deals[:2900])))
+    if detail.channels:
+        blocks.append(SectionBlock(text=MarkdownTextObject(
+            text="*Customer channels*\n" + fit_lines(linked_lines(list(detail.channels)), 2900))))
     blocks.append(DividerBlock())
     history = fit_lines([timeline_line(e, tz) for e in detail.timeline], 2800) or "Nothing logged yet."
     blocks.append(SectionBlock(text=MarkdownTextObject(

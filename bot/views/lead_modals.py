@@ -64,7 +64,7 @@ def person_input(field: Field, label: str, *, optional: bool, hint: str | None =
     return labelled(field, label, element, optional=optional, hint=hint)
 
 
-def _lead_picker(hint: str | None) -> InputBlock:
+def lead_picker(hint: str | None) -> InputBlock:
     return InputBlock(
         block_id=Field.LEAD,
         label="Lead",
@@ -124,7 +124,7 @@ def _update_view(ctx: ModalContext, blocks: list) -> View:
 def update_modal(statuses: list[StatusInfo], ctx: ModalContext, *, lead: LeadSummary | None, tz: str,
                  lead_hint: str | None = None, close_default: str | None = None) -> View:
     """Status, Activity, Outcome, Note, (Open follow-up), Next follow-up: one submission applies them all."""
-    first = _lead_picker(lead_hint) if lead is None else _lead_header(lead, tz)
+    first = lead_picker(lead_hint) if lead is None else _lead_header(lead, tz)
     inputs = _update_inputs(tuple(statuses), lead.status if lead else None, tz)
     if close_default:
         inputs.insert(4, _follow_up_choice(lead, close_default, tz))
@@ -141,7 +141,7 @@ def update_modal_payload(statuses: list[StatusInfo], ctx: ModalContext, *, lead:
     """`update_modal(...).to_dict()`, fast: the inputs depend only on (statuses, current status, zone),
     so their validated JSON is built once and reused. This is on the path to views.open (3 s trigger).
     `suggestion`: the one-click times the connect rates suggest, after the follow-up's time."""
-    first = _lead_picker(None) if lead is None else _lead_header(lead, tz)
+    first = lead_picker(None) if lead is None else _lead_header(lead, tz)
     inputs = list(_update_inputs_json(tuple(statuses), lead.status if lead else None, tz))
     if close_default:
         inputs.insert(4, _follow_up_choice(lead, close_default, tz).to_dict())

@@ -57,8 +57,8 @@ def card_problem(error: str | None) -> str:
     if not error:
         return ""
     if error in ("no_crm_channel", "not_in_channel", "channel_not_found", "is_archived"):
-        return ("\n:warning: I can't post the lead card in this channel. Invite me (`/invite @CRM`) or ask an "
-                "admin to set CRM_CHANNEL; I'll keep trying.")
+        return ("\n:warning: I can't post the lead card in this channel. Invite me (`/invite @CRM`) or ask a "
+                "manager to choose the channel for cards (`/lead settings channel #sales`); I'll keep trying.")
     return f"\n:warning: Slack did not take the card update yet ({esc(error)}); I'll retry."
 
 

@@ -3,7 +3,6 @@ charts as image blocks, and the buttons to share it in the channel or get its ro
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 
@@ -16,6 +15,7 @@ from slack_sdk.models.blocks.basic_components import SlackFile
 from bot.ids import Action, Block as B
 from bot.views import charts
 from bot.views.charts import Chart
+from bot.views.csv_files import SafeWriter
 from bot.views.text import amounts, day_span, esc, esc_cut, fit_lines, pct, plain, plural, span_hours, user, when
 from store.dto.reports import ReportData, RepActivity, SlaFigure
 
@@ -207,21 +207,10 @@ def _fit(text: str) -> str:
     return fit_lines(text.split("\n"), 2900)
 
 
-class _Writer:
-    """csv.writer that keeps user text from being read as a spreadsheet formula (`=HYPERLINK(…)` as a source)."""
-
-    def __init__(self, out) -> None:
-        self._w = csv.writer(out)
-
-    def writerow(self, row: list) -> None:
-        self._w.writerow([("'" + v) if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
-                          for v in row])
-
-
 def report_csv(data: ReportData) -> str:
     """Every figure as a row: section, name, day, measure, value (a sheet can pivot it any way)."""
     out = io.StringIO()
-    w = _Writer(out)
+    w = SafeWriter(out)
     w.writerow(["section", "name", "day", "measure", "value"])
     p = data.period
     w.writerow(["period", p.kind, p.first_day.isoformat(), "last day", p.last_day.isoformat()])

@@ -29,8 +29,12 @@ from store.dto.work import (
     QueueInfo,
     Routed,
 )
+from store.dto.workspace import (
+    Attached, AuditLine, ChannelDay, Erased, ExportTable, LinkedChannelInfo, RoleChange, Roles,
+)
 
 __all__ = [
+    "Attached", "AuditLine", "ChannelDay", "Erased", "ExportTable", "LinkedChannelInfo", "RoleChange", "Roles",
     "Captured",
     "ContactHours",
     "ChangeRecord",

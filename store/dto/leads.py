@@ -28,11 +28,13 @@ class MemberInfo:
     manager_id: str | None = None
     digest_enabled: bool = True
     digest_time: str = "09:00"
+    status_text: str | None = None
+    status_emoji: str | None = None
 
     @property
     def can_manage(self) -> bool:
-        """Workspace admins and owners (Slack's is_admin) and members given the manager or admin role."""
-        return self.is_admin or self.role in ("admin", "manager")
+        """Workspace admins and owners (Slack's is_admin, the CRM's admins) and the managers they named."""
+        return self.is_admin or self.role == "manager"
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class LeadDetail:
     activity_count: int
     closed_deals: tuple[DealInfo, ...] = ()  # won and lost, newest first
     organization: OrgInfo | None = None
+    channels: tuple = ()  # LinkedChannelInfo: the organization's customer channels
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ from store.models.deals import Deal, DealChange, DealStage, DealTotal, Organizat
 from store.models.delivery import IdempotencyKey, Notification, Outbox
 from store.models.reports import ChartFile, ContactStat
 from store.models.routing import QueueMember, RoutingQueue
+from store.models.workspace import AuditEntry, Draft, LinkedChannel, WatchedThread
+from store.models import installations  # noqa: F401 - slack_sdk's tables, in the same metadata
 
 __all__ = [
     "ID", "Base", "UTCDateTime", "Activity", "Assignment", "Comment", "Contact", "FollowUp", "Lead", "LeadFollower",
     "LeadRecord", "Member", "Organization", "PipelineStatus", "StatusChange", "Team", "Deal", "DealChange",
     "DealStage", "DealTotal", "OrganizationRelation", "IdempotencyKey", "Notification", "Outbox", "QueueMember",
-    "RoutingQueue", "ChartFile", "ContactStat",
+    "RoutingQueue", "ChartFile", "ContactStat", "AuditEntry", "Draft", "LinkedChannel", "WatchedThread",
 ]

@@ -12,11 +12,18 @@ from store.models.base import ID, Base
 
 class Team(Base):
     __tablename__ = "team"
+    __table_args__ = (Index("uq_team_intake_token", "intake_token_hash", unique=True),)
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200))
     pipeline: Mapped[str] = mapped_column(String(32), default="lifecycle")
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
+    # OAuth: when the app was (last) installed and uninstalled; an uninstalled team's work stops at once and
+    # its data is purged PURGE_AFTER later unless the app is installed again.
+    installed_at: Mapped[datetime | None]
+    uninstalled_at: Mapped[datetime | None]
+    # SHA-256 of the workspace's intake token (POST /intake/leads finds the team from it).
+    intake_token_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class PipelineStatus(Base):
@@ -47,6 +54,13 @@ class Member(Base):
     digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     digest_time: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")  # local HH:MM
     fetched_at: Mapped[datetime]
+    # Availability from Slack, cached: the profile's status (from users.info and user_change events) and
+    # the end of a do-not-disturb span covering now (dnd.info, dnd_updated_user events).
+    status_text: Mapped[str | None] = mapped_column(String(150))
+    status_emoji: Mapped[str | None] = mapped_column(String(100))
+    status_expires_at: Mapped[datetime | None]
+    dnd_until: Mapped[datetime | None]
+    dnd_checked_at: Mapped[datetime | None]
 
 
 class Organization(Base):
@@ -99,6 +113,7 @@ class Contact(Base):
     phone: Mapped[str | None] = mapped_column(String(64))
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    erased_at: Mapped[datetime | None]  # `/lead forget`: the personal data is gone, this tombstone stays
 
     organization: Mapped[Organization] = relationship(back_populates="contacts")
 
@@ -221,16 +236,24 @@ class FollowUp(Base):
 
 
 class Comment(Base):
-    """A human reply in a lead card's thread (captured from Slack events)."""
+    """A human message that is a customer's history (captured from Slack events): a reply in a lead card's
+    thread (`source` thread), a message attached with "Attach to lead" and the replies of its thread
+    (`attached`), or a message in a channel linked to the organization (`channel`, no lead)."""
 
     __tablename__ = "comment"
     __table_args__ = (
         UniqueConstraint("team_id", "channel", "ts", name="uq_comment_message"),
         Index("ix_comment_team_lead_time", "team_id", "lead_id", "posted_at"),
+        Index("ix_comment_team_org_time", "team_id", "organization_id", "posted_at"),
     )
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
-    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"))
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    source: Mapped[str] = mapped_column(String(16), default="thread", server_default="thread")
+    external: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # another org's person
+    author_name: Mapped[str | None] = mapped_column(String(200))  # as Slack showed them (external people)
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
     author_id: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(32))
     ts: Mapped[str] = mapped_column(String(32))

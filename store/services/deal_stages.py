@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,6 +9,7 @@ from sqlalchemy.orm import Session
 from store.dto import DealInfo, StageInfo
 from store.errors import Invalid
 from store.models import Deal, DealStage, Team
+from store.ttl import expiry, fresh
 from store.text import name_key
 from store.vocabulary import DEAL_STAGES, DEFAULT_CURRENCY
 
@@ -21,13 +21,13 @@ DEFAULTS = [StageInfo(n, p, i, o) for i, (n, p, o) in enumerate(DEAL_STAGES)]
 def stages(s: Session, team_id: str) -> list[StageInfo]:
     """The team's stages in order (the default ones until the team changes them); cached for a minute."""
     cached = _cache.get(team_id)
-    if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+    if cached is not None and fresh(cached[0]):
         return cached[1]
     rows = s.scalars(select(DealStage).where(DealStage.team_id == team_id).order_by(DealStage.position)).all()
     if not rows:
         return DEFAULTS
     result = [StageInfo(r.name, r.probability, r.position, r.outcome) for r in rows]
-    _cache[team_id] = (time.monotonic(), result)
+    _cache[team_id] = (expiry(CACHE_SECONDS), result)
     return result
 
 

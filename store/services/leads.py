@@ -22,6 +22,7 @@ from store.models import Activity, Assignment, Contact, FollowUp, Lead, Organiza
 from store.services import outbox, pipeline, routing
 from store.services.deal_stages import deals_by_lead
 from store.services.organizations import org_info
+from store.services.channels import infos_of as channel_infos
 from store.services.snapshots import _lead_query, load_lead, summaries
 from store.services.timeline import timeline_page
 from store.text import EMAIL, clean, domain_of, like_escape, name_key
@@ -273,7 +274,8 @@ def lead_detail(db: Database, team_id: str, lead_id: int, *, entries: int = 8) -
             ContactInfo(c.id, c.name, c.title, c.email, c.phone)
             for c in s.scalars(
                 select(Contact)
-                .where(Contact.team_id == team_id, Contact.organization_id == lead.organization_id)
+                .where(Contact.team_id == team_id, Contact.organization_id == lead.organization_id,
+                       Contact.erased_at.is_(None))
                 .order_by(Contact.id)
                 .limit(10)
             )
@@ -282,9 +284,10 @@ def lead_detail(db: Database, team_id: str, lead_id: int, *, entries: int = 8) -
         count = s.scalar(
             select(func.count()).select_from(Activity).where(Activity.team_id == team_id, Activity.lead_id == lead_id)
         ) or 0
+        linked = tuple(channel_infos(s, team_id, lead.organization_id))
         return LeadDetail(summary, contacts, timeline_page(s, team_id, lead_id, limit=entries), meaning, count,
                           tuple(d for d in every if not d.is_open), org_info(s, team_id, lead.organization_id,
-                                                                              org=lead.organization))
+                                                                              org=lead.organization), linked)
 
 
 def suggest(db: Database, team_id: str, query: str, *, limit: int = 25) -> list[LeadSummary]:

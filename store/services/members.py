@@ -21,7 +21,8 @@ NEVER = datetime(1970, 1, 1, tzinfo=timezone.utc)  # a member row made before Sl
 
 def _info(m: Member) -> MemberInfo:
     return MemberInfo(m.user_id, m.name, m.tz, m.is_admin, m.is_bot, m.role, m.fetched_at, m.manager_id,
-                      m.digest_enabled if m.digest_enabled is not None else True, m.digest_time or "09:00")
+                      m.digest_enabled if m.digest_enabled is not None else True, m.digest_time or "09:00",
+                      m.status_text, m.status_emoji)
 
 
 def get_member(db: Database, team_id: str, user_id: str) -> MemberInfo | None:
@@ -55,13 +56,35 @@ def save_member(
     is_admin: bool = False,
     is_bot: bool = False,
     email: str | None = None,
+    status: tuple[str | None, str | None, datetime | None] | None = None,
 ) -> MemberInfo:
+    """The profile as Slack gave it (users.info, a user_change event): `status` is (text, emoji, expiry)."""
     with db.write() as s:
-        m = member_row(s, clock, team_id, user_id, role="admin" if is_admin else "rep")
+        m = member_row(s, clock, team_id, user_id)
         m.name, m.tz, m.is_admin, m.is_bot, m.email = name, valid_tz(tz), is_admin, is_bot, email
+        if status is not None:
+            m.status_text, m.status_emoji, m.status_expires_at = (
+                (status[0] or None) and status[0][:150], (status[1] or None) and status[1][:100], status[2])
         m.fetched_at = clock.now()
         s.flush()
         return _info(m)
+
+
+def save_dnd(db: Database, clock: Clock, team_id: str, user_id: str, until: datetime | None) -> None:
+    """The end of the do-not-disturb span (a snooze, or scheduled hours) that covers now; None: none."""
+    with db.write() as s:
+        m = member_row(s, clock, team_id, user_id)
+        m.dnd_until, m.dnd_checked_at = until, clock.now()
+
+
+def dnd_stale(db: Database, clock: Clock, team_id: str, user_ids: list[str], max_age: timedelta) -> list[str]:
+    """Of these people, those whose do-not-disturb state is older than `max_age` (or never read)."""
+    if not user_ids:
+        return []
+    with db.read() as s:
+        fresh = set(s.scalars(select(Member.user_id).where(
+            Member.team_id == team_id, Member.user_id.in_(user_ids), Member.dnd_checked_at > clock.now() - max_age)))
+    return [u for u in user_ids if u not in fresh]
 
 
 def by_emails(db: Database, team_id: str, emails: list[str]) -> dict[str, str]:
@@ -94,9 +117,21 @@ def require_person(s: Session, team_id: str, user_id: str, field: str | None, *,
 
 
 def can_manage(s: Session, team_id: str, user_id: str) -> bool:
-    """Workspace admins and owners (Slack's is_admin) and members given the manager or admin role."""
+    """Workspace admins and owners (Slack's is_admin: the CRM's admins) and the managers they named."""
     m = s.get(Member, (team_id, user_id))
-    return m is not None and (m.is_admin or m.role in ("admin", "manager"))
+    return m is not None and (m.is_admin or m.role == "manager")
+
+
+def is_admin(s: Session, team_id: str, user_id: str) -> bool:
+    m = s.get(Member, (team_id, user_id))
+    return m is not None and m.is_admin
+
+
+def require_admin(db: Database, team_id: str, user_id: str, what: str) -> None:
+    """Refuse `what` (roles, the audit log, export, erasure) to all but Slack's workspace admins and owners."""
+    with db.read() as s:
+        if not is_admin(s, team_id, user_id):
+            raise Invalid("not_admin", what=what)
 
 
 def require_manager(db: Database, team_id: str, user_id: str, what: str) -> None:

@@ -35,6 +35,7 @@ from store.dto import (
 from store.models import FollowUp, Lead, Member, Notification, Organization
 from store.services import best_time, team_settings
 from store.services.snapshots import _lead_query, summaries
+from store.services.tenancy import active
 from store.services.work_queue import WorkQueue
 
 QUEUE = WorkQueue(Notification, lease=timedelta(minutes=2), max_attempts=12, backoff="exponential")
@@ -66,7 +67,7 @@ def plan_nudges(db: Database, clock: Clock, *, limit: int = 500) -> int:
     with db.write() as s:
         due = s.scalars(
             select(FollowUp)
-            .where(FollowUp.next_nudge_at <= now, FollowUp.state == "open")
+            .where(FollowUp.next_nudge_at <= now, FollowUp.state == "open", active(FollowUp.team_id))
             .order_by(FollowUp.next_nudge_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -100,7 +101,8 @@ def owners_to_profile(db: Database, clock: Clock, *, limit: int = 200) -> list[t
         rows = s.execute(
             select(FollowUp.team_id, FollowUp.owner_id).distinct()
             .outerjoin(Member, and_(Member.team_id == FollowUp.team_id, Member.user_id == FollowUp.owner_id))
-            .where(FollowUp.state == "open", FollowUp.due_at < now + timedelta(hours=40), Member.user_id.is_(None))
+            .where(FollowUp.state == "open", FollowUp.due_at < now + timedelta(hours=40), Member.user_id.is_(None),
+                   active(FollowUp.team_id))
             .limit(limit)
         ).all()
         return [(r[0], r[1]) for r in rows]
@@ -123,7 +125,7 @@ def plan_digests(db: Database, clock: Clock) -> int:
     with db.write() as s:
         owners = s.execute(
             select(FollowUp.team_id, FollowUp.owner_id).distinct()
-            .where(FollowUp.state == "open", FollowUp.due_at < now + timedelta(hours=40))
+            .where(FollowUp.state == "open", FollowUp.due_at < now + timedelta(hours=40), active(FollowUp.team_id))
         ).all()
         policies: dict[str, NudgePolicy] = {}
         for team_id, owner in owners:

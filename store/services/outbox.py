@@ -18,6 +18,7 @@ from store.dto import LeadSummary, OutboxItem
 from store.models import Lead, Outbox
 from store.services import home_refresh
 from store.services.snapshots import lead_summary
+from store.services.tenancy import active
 from store.services.work_queue import WorkQueue
 
 QUEUE = WorkQueue(Outbox, lease=timedelta(minutes=5), max_attempts=8, backoff="linear")
@@ -69,7 +70,7 @@ def due_leads(db: Database, clock: Clock, *, limit: int = 200) -> list[tuple[str
     now = clock.now()
     with db.read() as s:
         rows = s.execute(
-            select(Outbox.team_id, Outbox.lead_id).where(QUEUE.claimable(now)).group_by(Outbox.team_id, Outbox.lead_id)
+            select(Outbox.team_id, Outbox.lead_id).where(QUEUE.claimable(now), active(Outbox.team_id)).group_by(Outbox.team_id, Outbox.lead_id)
             .order_by(func.min(Outbox.id)).limit(limit)
         ).all()
         return [(r.team_id, r.lead_id) for r in rows]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +11,7 @@ from store.clock import Clock
 from store.dto import StatusInfo
 from store.errors import Invalid
 from store.models import PipelineStatus, Team
+from store.ttl import expiry, fresh
 from store.text import name_key
 from store.vocabulary import ACTIVITY_KINDS, OUTCOMES, SEGMENTS, SOURCES, TEMPLATES  # noqa: F401 - re-exported
 
@@ -40,7 +40,7 @@ def ensure_team(s: Session, team_id: str, clock: Clock, *, template: str = "life
 
 def statuses(s: Session, team_id: str) -> list[StatusInfo]:
     cached = _status_cache.get(team_id)
-    if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+    if cached is not None and fresh(cached[0]):
         return cached[1]
     rows = s.scalars(
         select(PipelineStatus).where(PipelineStatus.team_id == team_id).order_by(PipelineStatus.position)
@@ -48,7 +48,7 @@ def statuses(s: Session, team_id: str) -> list[StatusInfo]:
     result = [StatusInfo(r.name, r.meaning, r.position, r.is_closed) for r in rows]
     if not result:  # team not created yet: show the default template
         return [StatusInfo(n, m, i, c) for i, (n, m, c) in enumerate(TEMPLATES["lifecycle"])]
-    _status_cache[team_id] = (time.monotonic(), result)
+    _status_cache[team_id] = (expiry(CACHE_SECONDS), result)
     return result
 
 

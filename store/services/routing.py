@@ -28,11 +28,13 @@ from store.services.members import (
     require_manager,
     require_person,
 )
+from store.services.availability import Unavailable, unavailable
 from store.services.nudges import owe
 from store.services.once import once
 from store.services.pipeline import ensure_team
 from store.services.snapshots import lead_summary, load_lead
 from store.services.team_settings import manager_of, policy
+from store.services.tenancy import active
 from store.text import clean
 from store.vocabulary import ON_BREACH  # noqa: F401 - re-exported
 
@@ -167,6 +169,17 @@ def _away(s: Session, team_id: str, user_ids: list[str], now: datetime) -> dict[
         Member.team_id == team_id, Member.user_id.in_(user_ids), Member.away_until > now)).all())
 
 
+def queue_members(db: Database) -> dict[str, list[str]]:
+    """Everyone in a routing queue, by workspace (installed ones): whose availability routing reads."""
+    with db.read() as s:
+        rows = s.execute(select(QueueMember.team_id, QueueMember.user_id).distinct()
+                         .where(active(QueueMember.team_id))).all()
+    out: dict[str, list[str]] = {}
+    for team_id, user_id in rows:
+        out.setdefault(team_id, []).append(user_id)
+    return out
+
+
 def away(db: Database, clock: Clock, team_id: str, user_ids: list[str]) -> dict[str, datetime]:
     with db.read() as s:
         return _away(s, team_id, user_ids, clock.now())
@@ -193,6 +206,16 @@ def _until(dt: datetime) -> str:
     return "further notice" if dt.year >= 9000 else f"{dt:%b} {dt.day}"
 
 
+def _why(u: Unavailable, now: datetime) -> str:
+    """Why routing passed someone over, for the assignment notice."""
+    if u.why == "crm":
+        return f"away until {_until(u.until)}" if u.until else "away"
+    if u.why == "status":
+        return f"Slack status '{u.status}'"
+    hours = max(1, round((u.until - now).total_seconds() / 3600)) if u.until else 1
+    return f"do not disturb in Slack for the next {hours} h" if hours < 24 else "do not disturb in Slack"
+
+
 def route(s: Session, lead: Lead, now: datetime, actor_id: str, *, kind: str = "routed",
           exclude: frozenset[str] = frozenset(), queue: RoutingQueue | None = None,
           prefix: str = "", new_lead: bool = False) -> Routed | None:
@@ -208,7 +231,7 @@ def route(s: Session, lead: Lead, now: datetime, actor_id: str, *, kind: str = "
     rows = s.execute(select(QueueMember.user_id, QueueMember.weight, QueueMember.current, QueueMember.position)
                      .where(QueueMember.queue_id == queue.id).order_by(QueueMember.position)).all()
     ids = [r.user_id for r in rows]
-    away = _away(s, lead.team_id, ids, now)
+    away = unavailable(s, lead.team_id, ids, now)
     eligible = [r for r in rows if r.user_id not in away and r.user_id not in exclude and r.weight > 0]
     if not eligible:
         return None
@@ -224,8 +247,8 @@ def route(s: Session, lead: Lead, now: datetime, actor_id: str, *, kind: str = "
     )
     s.execute(update(RoutingQueue).where(RoutingQueue.id == queue.id).values(routed=RoutingQueue.routed + 1)
               .execution_options(synchronize_session=False))
-    skipped = [f"{_name(s, lead.team_id, u)} (away until {_until(away[u])})" for u in ids if u in away]
-    reason = prefix + "next in rotation" + ("; skipped " + ", ".join(skipped) if skipped else "")
+    skipped = [f"{_name(s, lead.team_id, u)}: {_why(away[u], now)}" for u in ids if u in away]
+    reason = prefix + "next in rotation" + ("; skipped " + "; ".join(skipped) if skipped else "")
     previous = lead.owner_id
     if previous:
         home_refresh.touch(s, lead.team_id, {previous}, now)  # the lead leaves the old owner's Home
@@ -295,7 +318,8 @@ def breach_slas(db: Database, clock: Clock, *, limit: int = 200) -> int:
     the queue's creator), and reassign to the next rep when the queue says so (with a fresh SLA)."""
     now = clock.now()
     with db.write() as s:
-        due = s.scalars(select(Lead).where(Lead.sla_due_at <= now).order_by(Lead.sla_due_at).limit(limit)
+        due = s.scalars(select(Lead).where(Lead.sla_due_at <= now, active(Lead.team_id))
+                        .order_by(Lead.sla_due_at).limit(limit)
                         .with_for_update(skip_locked=True)).all()
         for lead in due:
             owner, routed_at = lead.owner_id, lead.routed_at or now

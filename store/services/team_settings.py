@@ -124,3 +124,24 @@ def set_workspace(db: Database, clock: Clock, team_id: str, actor_id: str, *, cu
         team = s.get(Team, team_id, with_for_update=s.bind.dialect.name == "postgresql")
         team.settings = {**(team.settings or {}), **changes}
     return workspace(db, team_id)
+
+
+def fallback_channel(db: Database, team_id: str) -> str | None:
+    """Where cards go when their own channel won't take them (`/lead settings channel`); None: CRM_CHANNEL."""
+    with db.read() as s:
+        team = s.get(Team, team_id)
+        return ((team.settings or {}).get("channel") if team else None) or None
+
+
+def set_fallback_channel(db: Database, clock: Clock, team_id: str, actor_id: str, channel_id: str | None) -> None:
+    """Managers choose the workspace's channel for lead cards (None: back to CRM_CHANNEL)."""
+    require_manager(db, team_id, actor_id, "channel")
+    with db.write() as s:
+        ensure_team(s, team_id, clock)
+        team = s.get(Team, team_id, with_for_update=s.bind.dialect.name == "postgresql")
+        settings = dict(team.settings or {})
+        if channel_id:
+            settings["channel"] = channel_id
+        else:
+            settings.pop("channel", None)
+        team.settings = settings

@@ -25,7 +25,7 @@ from store.models import (
     StatusChange,
 )
 from store.services import best_time, followers, home_refresh, outbox, pipeline
-from store.services.members import require_person
+from store.services.members import can_manage, require_person
 from store.services.once import once
 from store.services.snapshots import lead_summary, load_lead
 from store.text import clean
@@ -105,6 +105,8 @@ def _apply(s, lead: Lead, actor_id: str, upd: LeadUpdate, now, activity, outcome
             org = s.get(Organization, lead.organization_id)
             org.status = status.name
     if upd.owner_id and upd.owner_id != lead.owner_id:
+        if lead.owner_id and lead.owner_id != actor_id and not can_manage(s, team_id, actor_id):
+            raise Invalid("not_manager", field="owner", what="reassign")  # reps give away only their own
         require_person(s, team_id, upd.owner_id, "owner")
         s.add(Assignment(team_id=team_id, lead_id=lead.id, from_owner=lead.owner_id, to_owner=upd.owner_id,
                          reason=clean(upd.reason, limit=500) or "reassigned", actor_id=actor_id, assigned_at=now))

@@ -63,7 +63,7 @@ def plan(db: Database, clock: Clock) -> int:
     now = clock.now()
     planned = 0
     with db.write() as s:
-        for team in s.scalars(select(Team)):
+        for team in s.scalars(select(Team).where(Team.uninstalled_at.is_(None))):
             sched = (team.settings or {}).get("weekly_report")
             if not sched:
                 continue

@@ -179,7 +179,7 @@ def test_deal_text_is_escaped_and_a_deal_needs_its_own_team(bot, fake, db, clock
     bot.command("new Acme Shop")
     lead = leads.resolve_lead(db, "T1", "acme")[0]
     deals.save_deal(db, clock, "T1", "U1", DealInput(lead.id, name="<!channel> deal", amount="1m"))
-    assert deliver_owed_posts(bot.crm, bot.app.client) == 1  # the sweep delivers what a change owes
+    assert deliver_owed_posts(bot.crm) == 1  # the sweep delivers what a change owes
     card = fake.of("chat.update")[-1]
     assert "&lt;!channel&gt; deal" in message_text(card)
     assert not [c for c in fake.calls if "<!channel>" in str(c.args)]

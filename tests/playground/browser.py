@@ -55,10 +55,12 @@ def start(folder: Path, *, fresh: bool = False, extra: list[str] | None = None) 
             raise RuntimeError("app.py exited: " + (folder / "out.log").read_text()[-2000:])
         try:
             with urllib.request.urlopen(url, timeout=1) as r:
-                if r.status == 200:
+                # ready means the console has said so: the page answers a moment before the warm-up ends
+                if r.status == 200 and "Playground: open" in (folder / "out.log").read_text():
                     return Playground(proc, url, time.monotonic() - t0, folder)
         except OSError:
-            time.sleep(0.05)
+            pass
+        time.sleep(0.05)
     proc.kill()
     raise RuntimeError("the playground did not answer in 30 s")
 

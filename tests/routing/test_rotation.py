@@ -61,7 +61,7 @@ def test_away_members_are_skipped_and_the_reason_says_so(db, clock):
     assert Counter(_owners(db)) == {"UA": 300, "UC": 300}
     with db.read() as s:
         reason = s.scalar(select(Lead.routing_reason).order_by(Lead.id.desc()))
-    assert reason == "next in rotation; skipped UB (away until Dec 1)"
+    assert reason == "next in rotation; skipped UB: away until Dec 1"
     routing.set_away(db, clock, "T1", "UB", None)  # back: the split stays fair from here on
     _route_many(db, clock, 300, start=600)
     tail = Counter(_owners(db)[600:])

@@ -65,7 +65,7 @@ def test_new_lead_is_routed_with_a_notice_and_a_dm(bot, fake, db):
     bot.command("new <!channel> Shop", user="U1")
     card = _card(fake)
     text = message_text(card)
-    assert "Routed to <@U2>" in text and "skipped carol (away until further notice)" in text
+    assert "Routed to <@U2>" in text and "skipped carol: away until further notice" in text
     assert "&lt;!channel&gt; Shop" in text and "<!channel>" not in text
     assert buttons(card) == ["Accept", "Log activity", "Pass"]
     [dm] = dms(fake, "U2")

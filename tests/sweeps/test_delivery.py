@@ -49,7 +49,7 @@ def test_retry_after_is_waited_out(bot, fake, db, clock):
     calls = [c for c in fake.calls if c.method.endswith("chat.postMessage")]
     assert calls[0].method == "!chat.postMessage"
     assert calls[1].at - calls[0].at >= 0.95  # waited the Retry-After second before trying again
-    assert len(dms(fake)) == 3 and sweeper.notifier.pacers["chat.postMessage"].limited == 1
+    assert len(dms(fake)) == 3 and sweeper.notifier.for_team("T1").pacers["chat.postMessage"].limited == 1
 
 
 def test_a_slack_error_leaves_the_nudge_for_the_next_sweep(bot, fake, db, clock):
