@@ -4,13 +4,17 @@ Web API, and the real bot served over HTTP on a loopback port."""
 from __future__ import annotations
 
 import os
+import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bot.app_factory import build_bot
 from bot.server import make_server
@@ -26,26 +30,26 @@ SECRET = "test-signing-secret"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'crm.db'}"
-    else:
-        url = os.environ["TEST_DATABASE_URL"]
-    db = Database(url)
-    if db.dialect == "postgresql":
-        with db.engine.begin() as conn:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    db.migrate()
-    yield db
-    db.dispose()
+@contextmanager
+def scratch_database(server_url: str) -> Iterator[str]:
+    """A PostgreSQL database of the tests' own on the server `server_url` names (`crm_test_<pid>_<random>`),
+    dropped afterwards. The URL gives the server and the credentials; the database it names is only where the
+    CREATE DATABASE is said, and its data is never touched, so two runs never share (or wipe) one."""
+    url = make_url(server_url)
+    name = f"crm_test_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(url.set(database=url.database or "postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
-@pytest.fixture
-def db(database):
-    """The session's database, emptied before each test."""
+def empty(database: Database) -> None:
+    """Every table of the CRM emptied (the tests' own database only)."""
     with database.engine.begin() as conn:
         names = [t.name for t in reversed(Base.metadata.sorted_tables)]
         if database.dialect == "postgresql":
@@ -53,6 +57,27 @@ def db(database):
         else:
             for n in names:
                 conn.execute(text(f'DELETE FROM "{n}"'))
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(request, tmp_path_factory):
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path_factory.mktemp('db') / 'crm.db'}")
+        db.migrate()
+        yield db
+        db.dispose()
+        return
+    with scratch_database(os.environ["TEST_DATABASE_URL"]) as url:
+        db = Database(url)
+        db.migrate()
+        yield db
+        db.dispose()
+
+
+@pytest.fixture
+def db(database):
+    """The session's database, emptied before each test."""
+    empty(database)
     pipeline.forget_cache()
     deal_stages.forget_cache()
     return database
