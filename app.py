@@ -11,6 +11,7 @@ sweeps (scheduler/) → HTTP server or Socket Mode. `bot/` and `scheduler/` neve
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -54,6 +55,9 @@ def run(argv: list[str] | None = None) -> int:
         settings = load_settings()
     except SettingsError as exc:
         raise StartupError(str(exc)) from None
+    # The settings are read: Bolt must not read SLACK_BOT_TOKEN itself beside the client it is given (it would
+    # warn "As you gave `client` as well, `token` will be unused" on every start).
+    os.environ.pop("SLACK_BOT_TOKEN", None)
     try:
         db = Database(settings.database_url)
         db.migrate()
@@ -66,12 +70,15 @@ def run(argv: list[str] | None = None) -> int:
     from slack_sdk.errors import SlackApiError
 
     client = build_client(settings)
-    if not settings.oauth:
-        check_token(client, settings.slack_api_url)  # before Bolt's own auth.test: Slack away is waited out
+    default_team = None
+    if not settings.oauth:  # before Bolt's own auth.test: Slack away is waited out
+        token_team = check_token(client, settings.slack_api_url)
+        default_team = settings.crm_team_id or token_team
     try:
         bot = build_bot(settings, db, client=client)
     except (BoltError, SlackApiError) as exc:
         raise StartupError(f"SLACK_BOT_TOKEN: Slack refused it at {settings.slack_api_url} ({exc})") from None
+    warn_of_lost_leads(settings, db, default_team)
     warm_up()
     threading.Thread(target=warmed_up, args=(charts_warm_up,), name="charts-warm-up", daemon=True).start()
     sweeps = scheduler.start(bot.crm)
@@ -79,25 +86,52 @@ def run(argv: list[str] | None = None) -> int:
 
     # HTTP serves /healthz, /intake/leads and (OAuth) the install pages in both modes; Slack's own
     # requests come in at /slack/events, or through the Socket Mode connection.
-    server = make_server(bot, port=settings.port, threads=settings.http_threads)
+    try:
+        server = make_server(bot, port=settings.port, threads=settings.http_threads)
+    except OSError as exc:
+        scheduler.stop(bot.crm, sweeps)
+        raise StartupError(f"PORT: cannot listen on {settings.port} ({exc.strerror or exc}); another program "
+                           "may be using it: set PORT to a free one") from None
+    socket_mode = None
     try:
         if settings.slack_app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             threading.Thread(target=server.run, name="http", daemon=True).start()
-            log.info("connecting to Slack in Socket Mode (health: http://0.0.0.0:%s/healthz)", settings.port)
-            SocketModeHandler(bot.app, settings.slack_app_token).start()
+            socket_mode = SocketModeHandler(bot.app, settings.slack_app_token)
+            try:
+                socket_mode.connect()
+            except SlackApiError as exc:
+                raise StartupError(f"SLACK_APP_TOKEN: Slack refused it ({exc.response.get('error') or exc}); it "
+                                   "must be an app-level token (xapp-…) with connections:write") from None
+            log.info("connected to Slack in Socket Mode (health: http://0.0.0.0:%s/healthz)", settings.port)
+            threading.Event().wait()
         else:
             log.info("serving Slack at http://0.0.0.0:%s/slack/events (health: /healthz%s)", settings.port,
                      ", install: /slack/install" if settings.oauth else "")
             server.run()
     except KeyboardInterrupt:
-        log.info("stopping")
+        pass  # SIGTERM or Ctrl-C (waitress may also return from run() on its own when told to stop)
     finally:
+        log.info("stopping")
+        if socket_mode is not None:
+            socket_mode.close()
         server.close()
         scheduler.stop(bot.crm, sweeps)
         db.dispose()
+        log.info("stopped")
     return 0
+
+
+def warn_of_lost_leads(settings, db, default_team: str | None) -> None:
+    """Intake on, but a lead arriving without an owner would have no queue and no channel: say so at start."""
+    from store.services import lost_leads
+
+    intake = [default_team] if settings.crm_intake_token and default_team else []
+    for team_id in lost_leads.without_a_place(db, intake, default_channel=bool(settings.crm_channel)):
+        log.warning("intake is on for %s, but it has no routing queue and no card channel: web-form leads would "
+                    "land with no owner and no card. Create a queue (/lead routing) or set CRM_CHANNEL or "
+                    "/lead settings channel #sales; meanwhile /lead list unowned shows them", team_id)
 
 
 def warmed_up(warm_up) -> None:
@@ -147,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     except StartupError as exc:
         print(f"crm-bot: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # stopped before it was serving (e.g. while waiting for Slack to answer)
+        log.info("stopped before start-up finished")
+        return 0
 
 
 def _stop(_signum, _frame) -> None:

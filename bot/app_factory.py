@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import commands, errors
+from bot import commands, errors, inbox
 from bot.ack_first import AckFirst
 from bot.context import request_context
 from bot.crm import Crm
@@ -73,7 +73,10 @@ def build_bot(settings: Settings, db: Database, clock: Clock | None = None, *,
         workspaces = OneWorkspace(settings.slack_bot_token, settings.slack_api_url)  # type: ignore[arg-type]
     crm = Crm(db=db, clock=clock, settings=settings, workspaces=workspaces)
     gate = AckFirst()
+    app.middleware(inbox.middleware(crm))  # first: stored before anything can fail, and before the ack
     app.middleware(request_context(crm, gate))
+    crm.replay = inbox.Replayer(app, settings.slack_signing_secret, crm)
+    crm.marks = inbox.Marks(crm)
     errors.register(app)
     commands.register(app)
     return Bot(app, crm, gate, store)

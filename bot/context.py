@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot import people
+from bot import inbound, inbox, people
 from bot.ack_first import AckFirst
 from bot.crm import Crm
 from bot.delivery import deliver_lead
@@ -29,6 +29,8 @@ from store.services import leads
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=Meta)
 STALE = "That button is out of date. Use `/lead show <lead>` for a fresh card."
+EXTERNAL = ("Only members of the workspace that keeps this CRM can act on its leads, so nothing was changed. "
+            "What you write in a lead's thread is still kept in its history.")
 
 
 class AboutALead(Protocol):
@@ -61,6 +63,14 @@ class Req:
     body: dict = field(default_factory=dict)
     thread_ts: str | None = None  # a mention in a lead's thread: answers go there
     key: str | None = None  # the idempotency key of the change this request makes (replays, mentions)
+    request_key: str | None = None  # the request's own inbox key (bot/inbox.py): its effect happens once by it
+    external: bool = False  # the person belongs to another organization (Slack Connect): they can't act on leads
+
+    @property
+    def effect_key(self) -> str | None:
+        """The key the request's one change is saved under: a replayed pick's or a mention's, else the request's
+        own, so a request processed again from the inbox (after a crash) changes nothing twice."""
+        return self.key or (f"{self.request_key}:change" if self.request_key else None)
 
     @property
     def db(self) -> Database:
@@ -175,8 +185,20 @@ def tell(client: WebClient, user_id: str, text: str, *, response_url: str | None
 
 
 def team_of(context, body: dict | None = None) -> str:
-    """The Slack team a request belongs to (events also carry it in the body)."""
-    return context.team_id or (body or {}).get("team_id") or context.enterprise_id or ""
+    """The workspace a request belongs to: the payload's team (or its authorizations), else the authorized
+    install's; never the acting person's `user.team_id` (an `E…` organization id for some Grid members)."""
+    result = context.authorize_result
+    return inbound.workspace_of(body or {}, result.team_id if result is not None else None)
+
+
+def external_actor(context, body: dict, team_id: str) -> bool:
+    """Whether the person acting belongs to another organization (a Slack Connect channel's other side)."""
+    result = context.authorize_result
+    authorized = (result.team_id, result.enterprise_id) if result is not None else (None, None)
+    return inbound.is_external(inbound.actor_team(body), inbound.home_ids(body, team_id, authorized), body)
+
+
+ACTS = {"block_actions", "block_suggestion", "view_submission", "shortcut", "message_action"}
 
 
 def channel_of(body: dict) -> str | None:
@@ -189,10 +211,17 @@ def request_context(crm: Crm, gate: AckFirst):
 
     def build_req(context: BoltContext, body: dict, next) -> None:  # noqa: A002 - Bolt's name
         context["ack_gate"] = gate
+        if body.get("command") and isinstance(body.get("text"), str):
+            body["text"] = inbound.decode(body["text"])  # Slack's `&amp;` etc.: plain text before any parsing
+        team_id = team_of(context, body)
+        external = external_actor(context, body, team_id)
         context["req"] = Req(
-            crm=crm, client=context.client, team_id=team_of(context, body), user_id=context.user_id or "",
+            crm=crm, client=context.client, team_id=team_id, user_id=context.user_id or "",
             channel_id=context.channel_id or channel_of(body), trigger_id=body.get("trigger_id"),
-            response_url=body.get("response_url"), respond=context.respond, body=body)
+            response_url=body.get("response_url"), respond=context.respond, body=body, external=external,
+            request_key=inbox.request_key(context))
+        if external and (body.get("type") in ACTS or body.get("command")):
+            raise Refusal(EXTERNAL)  # answered by bot.errors.on_error: the ack, else their response_url
         next()
 
     return build_req

@@ -5,6 +5,7 @@ for it (a Home refresh)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.settings import Settings
@@ -21,3 +22,5 @@ class Crm:
     workspaces: Workspaces
     stopping: threading.Event = field(default_factory=threading.Event)  # set on SIGTERM/SIGINT
     wake: threading.Event = field(default_factory=threading.Event)  # the notifier loop looks at once
+    replay: Callable | None = None  # bot/inbox.py's Replayer: a stored request dispatched again (the sweep)
+    marks: object | None = None  # bot/inbox.py's Marks: inbox rows marked done in batches

@@ -1,8 +1,11 @@
-"""Delivering what committed changes owe Slack: the lead card (posted once, then edited) and thread lines."""
+"""Delivering what committed changes owe Slack: the lead card (posted once, then edited when what it shows
+changed) and thread lines."""
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 
@@ -14,7 +17,7 @@ from bot.people import name_of, tz_of
 from bot.views.assignment_dm import assignment_dm
 from bot.views.lead_card import lead_card, thread_line
 from store.dto import ChangeRecord, LeadSummary
-from store.services import outbox, team_settings
+from store.services import lost_leads, outbox, team_settings
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +57,15 @@ def _deliver(client: WebClient, crm: Crm, team_id: str, lead_id: int, token: str
     done: list[int] = []
     try:
         if cards:
+            digest = card_digest(text, blocks)
             if ts is None:
                 hints = [i.channel_hint for i in items if i.kind == "card" and i.channel_hint]
                 channel, ts = _post_card(client, crm, team_id, hints[0] if hints else None, text, blocks)
                 permalink = _permalink(client, channel, ts)
-                outbox.card_posted(crm.db, team_id, lead_id, channel, ts, permalink)
-            else:
+                outbox.card_posted(crm.db, team_id, lead_id, channel, ts, permalink, digest)
+            elif digest != outbox.shown_digest(crm.db, team_id, lead_id):  # a note changes nothing on the card
                 client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+                outbox.card_shown(crm.db, team_id, lead_id, digest)
             done += cards
         for item in items:
             if item.kind == "dm":  # the new owner hears of it directly
@@ -76,15 +81,23 @@ def _deliver(client: WebClient, crm: Crm, team_id: str, lead_id: int, token: str
                 continue
             if ts is None:
                 raise _NoCard()
-            change = ChangeRecord.from_json(item.payload or {})
-            line = thread_line(change, owner_tz, name_of(crm, team_id, change.actor_id))
-            client.chat_postMessage(channel=channel, thread_ts=ts, text=line,
-                                    unfurl_links=False, unfurl_media=False)
+            if item.attempts > 1 and _in_thread(client, channel, ts, item.id):
+                pass  # a holder that died had posted it: not again
+            else:
+                change = ChangeRecord.from_json(item.payload or {})
+                line = thread_line(change, owner_tz, name_of(crm, team_id, change.actor_id))
+                client.chat_postMessage(channel=channel, thread_ts=ts, text=line, unfurl_links=False,
+                                        unfurl_media=False, metadata=_line_key(item.id))
+            outbox.mark_sent(crm.db, crm.clock, token, [item.id])  # at once: a crash now re-posts nothing
             done.append(item.id)
     except _NoCard:
         outbox.release(crm.db, crm.clock, token, [i.id for i in items if i.id not in done], "no card yet", retry_in=60)
     except CannotPost as exc:
         outbox.release(crm.db, crm.clock, token, [i.id for i in items], exc.error, retry_in=300)
+        if lead.owner_id is None and lost_leads.had_nowhere_to_go(crm.db, crm.clock, team_id, lead_id):
+            log.warning("lead %s of %s has no owner and no channel takes its card (%s): the workspace's admins "
+                        "are told once; create a routing queue or set a card channel", lead_id, team_id, exc.error)
+            crm.wake.set()
         return Delivered(error=exc.error)
     except SlackApiError as exc:
         error = str(exc.response.get("error") or exc.response.status_code)
@@ -99,6 +112,33 @@ def _deliver(client: WebClient, crm: Crm, team_id: str, lead_id: int, token: str
         raise
     outbox.mark_sent(crm.db, crm.clock, token, done)
     return Delivered(channel, permalink, lead=_posted(lead, channel, ts, permalink))
+
+
+def card_digest(text: str, blocks) -> str:
+    """SHA-256 of the card as Slack would show it (its text and blocks)."""
+    shown = json.dumps([text, [b.to_dict() if hasattr(b, "to_dict") else b for b in blocks]], sort_keys=True,
+                       ensure_ascii=False)
+    return hashlib.sha256(shown.encode()).hexdigest()
+
+
+LINE_EVENT = "crm_thread_line"
+
+
+def _line_key(item_id: int) -> dict:
+    """Message metadata naming the outbox row a thread line delivers (read back after a takeover)."""
+    return {"event_type": LINE_EVENT, "event_payload": {"outbox_id": item_id}}
+
+
+def _in_thread(client: WebClient, channel: str, ts: str, item_id: int) -> bool:
+    """Whether the card's thread already holds the line of this outbox row (posted by a process that died
+    before it could record it). Asked only after a takeover; when the thread can't be read, it is posted."""
+    try:
+        resp = client.conversations_replies(channel=channel, ts=ts, include_all_metadata=True, limit=200)
+    except SlackApiError:
+        return False
+    return any((m.get("metadata") or {}).get("event_type") == LINE_EVENT
+               and (m["metadata"].get("event_payload") or {}).get("outbox_id") == item_id
+               for m in resp.get("messages") or [])
 
 
 def _posted(lead: LeadSummary, channel: str | None, ts: str | None, permalink: str | None) -> LeadSummary:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
+from bot import inbox
 from bot.ack_first import YieldingAck
 from bot.context import tell
 from bot.views.lead_modals import message_modal
@@ -46,6 +47,9 @@ def guarded(fn: Callable[..., None]) -> Callable[..., None]:
             fn(**{n: given[n] for n in names})
         except Exception as exc:  # noqa: BLE001 - this is the central handler
             handle(exc, body, context, client, ack)
+            _finished(context, exc)
+        else:
+            _finished(context)
 
     listener.__name__ = fn.__name__
     listener.__qualname__ = fn.__qualname__
@@ -61,10 +65,20 @@ def guarded_event(fn: Callable[..., None]) -> Callable[..., None]:
             fn(req=context["req"], context=context)
         except Exception as exc:  # noqa: BLE001 - this is the central handler
             handle(exc, body, context, client, None)
+            _finished(context, exc)
+        else:
+            _finished(context)
 
     listener.__name__ = fn.__name__
     listener.__qualname__ = fn.__qualname__
     return listener
+
+
+def _finished(context: BoltContext, error: Exception | None = None) -> None:
+    """The request's inbox row (bot/inbox.py): done when the listener ended or refused politely; an
+    unexpected error leaves it to be tried again by the sweep."""
+    req = context.get("req")
+    inbox.finished(getattr(req, "crm", None), context, None if error is None or isinstance(error, CrmError) else error)
 
 
 def message_for(error: Exception, body: dict) -> str:
@@ -125,6 +139,7 @@ def on_error(error: Exception, body: dict, response: BoltResponse | None, contex
              client: WebClient) -> BoltResponse | None:
     """Bolt's global handler (errors outside `guarded` listeners)."""
     audit_refusal(error, body, context)
+    _finished(context, error)
     message = message_for(error, body)
     if response is not None:
         answer = answer_for(error, body, message)

@@ -46,6 +46,7 @@ class Action(StrEnum):
     LEAD_SELECT = "lead_select"
     ORG_SELECT = "org_select"  # an external_select of organizations
     LIST_PAGE = "list_page"  # /lead list: Previous / Next
+    LEAD_TAKE = "lead_take"  # /lead list unowned: Take it
     # a nudge DM (and the /lead log reply's "Mark follow-up done")
     NUDGE_DONE = "nudge_done"
     NUDGE_SNOOZE = "nudge_snooze"  # the button: one hour
@@ -78,6 +79,7 @@ class Field(StrEnum):
     PHONE = "phone"
     SEGMENT = "segment"
     SOURCE = "source"
+    SOURCE_OTHER = "source_other"  # new-lead modal: a source that is not in the list
     OWNER = "owner"
     NOTE = "note"
     STATUS = "status"

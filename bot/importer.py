@@ -1,13 +1,14 @@
-"""Import leads from a CSV file (HubSpot or Pipedrive exports, or the project's own columns).
+"""Import leads from an export file: HubSpot, Pipedrive, Salesforce (lead report), Zoho, or the project's own columns.
 
-    python -m bot.importer leads.csv                 # validate, then import; leads are routed
-    python -m bot.importer leads.csv --keep-owners   # owners from the owner e-mail column (Slack lookup)
-    python -m bot.importer leads.csv --dry-run       # only report what is wrong, by line
+    python -m bot.importer leads.csv                         # validate, then import; open leads are routed
+    python -m bot.importer leads.csv --dry-run               # what the real run would do, nothing written
+    python -m bot.importer leads.csv --keep-owners           # owners from the file (e-mail, or Slack name)
+    python -m bot.importer leads.csv --map "opportunity=Closing" --map "Lead Status:open=Potential"
 
-Settings come from the environment / `.env` like the bot's (DATABASE_URL; SLACK_BOT_TOKEN to find owners
-and the workspace). Any invalid row stops the import before anything is written, unless --skip-invalid.
-Importing the same file again creates nothing twice. Cards: routed leads get their assignment notice when
-the running bot's sweep delivers it; the others get a card when someone first changes them.
+Settings come from the environment / `.env` like the bot's (DATABASE_URL; SLACK_BOT_TOKEN to find owners and
+the workspace, or in OAuth mode --team / CRM_TEAM_ID). Any invalid row, an owner nobody in Slack has included,
+stops the import before anything is written, unless --skip-invalid; a run that leaves rows out exits 1 (0
+with --skip-invalid). Importing the same file again creates nothing twice.
 """
 
 from __future__ import annotations
@@ -15,98 +16,123 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.errors import SlackApiError
 
+from bot import import_report as report
 from bot.app_factory import build_client
+from bot.import_owners import find_owners
 from bot.settings import SettingsError, load_settings
 from bot.wording import say
-from store.clock import SystemClock
+from store.clock import Clock, SystemClock
 from store.db import Database
-from store.services import imports, members
+from store.errors import CrmError
+from store.services import imports, pipeline
+from store.services.import_statuses import parse_overrides
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bot.importer", description=__doc__.splitlines()[0])
     ap.add_argument("csv", type=Path)
-    ap.add_argument("--keep-owners", action="store_true", help="owners from the owner e-mail column")
-    ap.add_argument("--dry-run", action="store_true", help="validate only")
+    ap.add_argument("--keep-owners", action="store_true",
+                    help="owners from the file's owner column (an e-mail, else a Slack real or display name)")
+    ap.add_argument("--dry-run", action="store_true", help="say what the import would do; write nothing")
     ap.add_argument("--skip-invalid", action="store_true", help="import the valid rows even if some are not")
+    ap.add_argument("--map", action="append", default=[], metavar="VALUE=STATUS",
+                    help='where a status value lands, e.g. "opportunity=Closing" (repeatable; "Column:value=Status" '
+                         "for one column)")
+    ap.add_argument("--tz", help="the zone of the file's create dates (default: the workspace's)")
     ap.add_argument("--team", help="Slack team id (default: CRM_TEAM_ID, else the bot token's workspace)")
     a = ap.parse_args(argv)
     try:
-        text = a.csv.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"crm-import: cannot read {a.csv}: {exc}", file=sys.stderr)
-        return 2
-    report = read_csv(text)
-    _print_errors(report)
-    if report.unmapped:
-        print(f"Ignored columns: {', '.join(report.unmapped)}")
-    print(f"{len(report.rows)} valid row(s), {len(report.errors)} invalid.")
-    if a.dry_run or (report.errors and not a.skip_invalid) or not report.rows:
-        if report.errors and not a.dry_run:
-            print("Nothing imported: fix the lines above or pass --skip-invalid.")
-        return 1 if report.errors else 0
+        data = a.csv.read_bytes()
+    except OSError as exc:
+        return _fail(f"cannot read {a.csv}: {exc.strerror or exc}")
+    parsed = imports.read(data)
+    fatal = [(line, e) for line, e in parsed.errors if e.code.startswith("csv_")]
+    if fatal:
+        return _fail(f"{a.csv}: {say(fatal[0][1])}")
+    if a.tz:
+        try:
+            ZoneInfo(a.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            return _fail(f"--tz: “{a.tz}” is not a time zone (e.g. Asia/Seoul)")
     try:
         settings = load_settings()
     except SettingsError as exc:
-        print(f"crm-import: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     db = Database(settings.database_url)
-    db.migrate()
-    client = build_client(settings)
     try:
-        team = a.team or settings.crm_team_id or client.auth_test()["team_id"]
+        return _run(a, parsed, settings, db, clock or SystemClock())
+    finally:
+        db.dispose()
+
+
+def _run(a, parsed, settings, db: Database, clock: Clock) -> int:
+    db.migrate()
+    team = a.team or settings.crm_team_id
+    try:
+        client = _client(settings, db, team)
+        team = team or client.auth_test()["team_id"]
+        owners = owner_errors = None
+        if a.keep_owners:
+            owners, owner_errors = find_owners(client, db, team, [r.owner for r in parsed.rows if r.owner])
     except SlackApiError as exc:
-        print(f"crm-import: SLACK_BOT_TOKEN: Slack refused it ({exc.response.get('error')}); pass --team",
-              file=sys.stderr)
-        return 2
-    owners = _owners(client, db, team, report) if a.keep_owners else {}
-    before = len(report.errors)
-    import_rows(db, SystemClock(), team, report, owners, keep_owners=a.keep_owners)
-    report.errors = report.errors[before:]
-    _print_errors(report)
-    print(f"Created {len(report.created)} lead(s) ({report.routed} routed), {len(report.existed)} already there, "
-          f"{len(report.errors)} not imported.")
-    return 1 if report.errors else 0
+        return _fail(f"Slack refused {exc.response.get('error') or 'the request'} "
+                     f"({'SLACK_BOT_TOKEN' if not settings.oauth else 'the workspace install'}); pass --team to "
+                     "import without asking Slack who the workspace is")
+    except _NoTeam as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"cannot reach Slack at {settings.slack_api_url} ({exc})")
+    try:
+        with db.read() as s:
+            overrides = parse_overrides(a.map, pipeline.statuses(s, team))
+    except CrmError as exc:
+        return _fail(say(exc) if exc.code.startswith("map_") else f"--map: {say(exc)}")
+    plan = imports.plan(db, clock, team, parsed, owners=owners, owner_errors=owner_errors, overrides=overrides,
+                        tz=a.tz)
+    lines = report.file_lines(plan, a.csv.name)
+    lines += [report.error_line(line, e) for line, e in plan.errors]
+    lines += report.mapping_lines(plan) + report.plan_lines(plan, keep_owners=a.keep_owners)
+    blocked = bool(plan.errors) and not a.skip_invalid
+    if a.dry_run:
+        print("\n".join(lines + report.summary_lines(plan) + [report.predicted(plan, skip_invalid=a.skip_invalid)]))
+        return 1 if blocked else 0
+    if blocked:
+        print("\n".join(lines + [f"Nothing imported: {report.plural(report.left_out(plan), 'row')} above "
+                                 "can't be imported. Fix them or pass --skip-invalid."]))
+        return 1
+    result = imports.apply(db, clock, team, plan)
+    print("\n".join(lines + report.summary_lines(plan) + report.done_lines(plan, result)))
+    return 1 if result.errors else 0
 
 
-def read_csv(text: str) -> imports.Report:
-    """Parse and validate every row (nothing is written); errors are worded for the terminal."""
-    return _worded(imports.read_csv(text))
+class _NoTeam(Exception):
+    pass
 
 
-def import_rows(db: Database, clock, team_id: str, report: imports.Report, owners: dict[str, str], *,
-                keep_owners: bool) -> imports.Report:
-    """Write the validated rows; the rows that could not be imported are added to the errors, worded."""
-    return _worded(imports.import_rows(db, clock, team_id, report, owners, keep_owners=keep_owners))
+def _client(settings, db: Database, team: str | None):
+    if not settings.oauth:
+        return build_client(settings)
+    if not team:
+        raise _NoTeam("OAuth mode: say which workspace with --team T… (or CRM_TEAM_ID)")
+    from bot.installations import installation_store
+    from bot.workspaces import Installed, NotInstalled
+
+    store = installation_store(db, settings.slack_client_id)
+    workspaces = Installed(db, store, settings.slack_api_url, client_id=settings.slack_client_id,
+                           client_secret=settings.slack_client_secret, rotator_client=build_client(settings))
+    try:
+        return workspaces.client(team)
+    except NotInstalled:
+        raise _NoTeam(f"the app is not installed in workspace {team}") from None
 
 
-def _worded(report: imports.Report) -> imports.Report:
-    report.errors = [(line, e if isinstance(e, str) else (f"{e.field}: " if e.field else "") + say(e))
-                     for line, e in report.errors]
-    return report
-
-
-def _owners(client, db: Database, team: str, report: imports.Report) -> dict[str, str]:
-    emails = sorted({r.owner_email for r in report.rows if r.owner_email})
-    found = members.by_emails(db, team, emails)
-    for email in emails:
-        if email in found:
-            continue
-        try:
-            user = client.users_lookupByEmail(email=email).get("user") or {}
-            if user.get("id") and not user.get("is_bot") and not user.get("deleted"):
-                found[email] = user["id"]
-        except SlackApiError:
-            pass  # reported per row as "nobody in this Slack workspace has …"
-    return found
-
-
-def _print_errors(report: imports.Report) -> None:
-    for line, message in sorted(report.errors):
-        print(f"line {line}: {message}")
+def _fail(message: str) -> int:
+    print(f"crm-import: {message}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

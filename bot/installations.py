@@ -37,8 +37,12 @@ class CachedInstallationStore(InstallationStore):
     def __init__(self, underlying: SQLAlchemyInstallationStore, *, ttl: float = TTL,
                  clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time,
                  on_saved: Callable[[str, str | None], None] | None = None,
-                 on_deleted: Callable[[str], None] | None = None) -> None:
+                 on_deleted: Callable[[str], None] | None = None,
+                 reader: SQLAlchemyInstallationStore | None = None) -> None:
         self.underlying, self.ttl, self.clock, self.wall = underlying, ttl, clock, wall
+        # look-ups through a read-only engine: on SQLite a write transaction (BEGIN IMMEDIATE) would queue a
+        # request's authorization, before its ack, behind whatever another request is writing
+        self.reader = reader or underlying
         self.on_saved, self.on_deleted = on_saved, on_deleted
         self._bots: dict[str, tuple[float, Bot | None]] = {}  # key → (trusted until, bot)
         self._lock = threading.Lock()
@@ -92,7 +96,7 @@ class CachedInstallationStore(InstallationStore):
             until, bot = hit
             if now < until and (bot is None or not self._expiring(bot)):
                 return bot
-        bot = self.underlying.find_bot(enterprise_id=enterprise_id, team_id=team_id,
+        bot = self.reader.find_bot(enterprise_id=enterprise_id, team_id=team_id,
                                        is_enterprise_install=is_enterprise_install)
         # spread out: workspaces first seen in the same burst are not all read again in one burst
         ttl = (self.ttl if bot is not None else NEGATIVE_TTL) * (1 - 0.3 * random.random())
@@ -107,13 +111,16 @@ class CachedInstallationStore(InstallationStore):
 
     def find_installation(self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None,
                           is_enterprise_install: bool | None = False) -> Installation | None:
-        return self.underlying.find_installation(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id,
-                                                 is_enterprise_install=is_enterprise_install)
+        return self.reader.find_installation(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id,
+                                             is_enterprise_install=is_enterprise_install)
 
 
 def installation_store(db: Database, client_id: str, **kwargs) -> CachedInstallationStore:
     """The store on the CRM's database. Its tables are created by the migrations, never by slack_sdk."""
-    return CachedInstallationStore(SQLAlchemyInstallationStore(client_id=client_id, engine=db.engine), **kwargs)
+    return CachedInstallationStore(
+        SQLAlchemyInstallationStore(client_id=client_id, engine=db.engine),
+        reader=SQLAlchemyInstallationStore(client_id=client_id, engine=db.engine.execution_options(readonly=True)),
+        **kwargs)
 
 
 def state_store(db: Database, *, expiration_seconds: int = 600) -> SQLAlchemyOAuthStateStore:

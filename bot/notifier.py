@@ -19,7 +19,7 @@ from typing import TypeVar
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import channel_day, home_tab, people, weekly_report
+from bot import channel_day, home_tab, nowhere, people, weekly_report
 from bot.crm import Crm
 from bot.sending import PacedRateLimitHandler, Pacers, RateLimited, Sent, paced
 from bot.workspaces import NotInstalled, make_client
@@ -172,7 +172,8 @@ def _follow(n: Notifier, owed: Owed) -> Sent | None:
 
 SENDERS: dict[str, Sender] = {"nudge": _nudge, "escalation": _escalation, "digest": _digest,
                               "sla_breach": _sla_breach, "follow": _follow, "home": home_tab.publish,
-                              "report": weekly_report.post, "channel_day": channel_day.post}
+                              "report": weekly_report.post, "channel_day": channel_day.post,
+                              "nowhere": nowhere.find_admins, "nowhere_dm": nowhere.tell_admin}
 # Kinds whose one row per person is armed again by every change that concerns them (a Home view): a send
 # that loses its claim to a newer change is expected, and the newer state follows.
 REARMED: set[str] = {"home", "channel_day"}

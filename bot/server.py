@@ -1,5 +1,5 @@
 """The HTTP side: a WSGI app served by waitress, multi-threaded. Slack at POST /slack/events (HTTP mode),
-GET /healthz, POST /intake/leads, and in OAuth mode the install pages (GET /slack/install,
+GET /healthz, POST /intake/leads (and its CORS pre-flight), and in OAuth mode the install pages (GET /slack/install,
 /slack/oauth_redirect), handled by Bolt's own OAuth flow."""
 
 from __future__ import annotations
@@ -41,14 +41,19 @@ class WsgiApp:
         if path == "/healthz" and method in ("GET", "HEAD"):
             return self._health(start_response)
         if path == "/intake/leads":
+            if method == "OPTIONS":  # a browser's CORS pre-flight, for the origins of CRM_INTAKE_ORIGINS
+                status, data, headers = self.intake.preflight(environ)
+                return _reply(start_response, status, data, headers)
             if method != "POST":
-                return _reply(start_response, "405 Method Not Allowed", {"ok": False, "error": "POST only"})
+                return _reply(start_response, "405 Method Not Allowed", {"ok": False, "error": "POST only"},
+                              [("Allow", "POST, OPTIONS")])
             try:
-                status, data = self.intake.handle(environ)
+                status, data, headers = self.intake.handle(environ)
             except Exception:  # never a stack trace to the caller
                 log.exception("intake failed")
                 status, data = "500 Internal Server Error", {"ok": False, "error": "internal error; try again"}
-            return _reply(start_response, status, data)
+                headers = self.intake.cors(environ)
+            return _reply(start_response, status, data, headers)
         if path == "/slack/events":
             return _reply(start_response, "405 Method Not Allowed", {"ok": False, "error": "POST only"})
         return _reply(start_response, "404 Not Found", {"ok": False, "error": "not found"})
@@ -63,9 +68,10 @@ class WsgiApp:
         return _reply(start_response, "200 OK", {"ok": True})
 
 
-def _reply(start_response, status: str, data: dict):
-    body = json.dumps(data).encode()
-    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+def _reply(start_response, status: str, data: dict | None, headers: list[tuple[str, str]] = ()):
+    body = json.dumps(data).encode() if data is not None else b""
+    kind = [("Content-Type", "application/json")] if data is not None else []
+    start_response(status, [*kind, ("Content-Length", str(len(body))), *headers])
     return [body]
 
 

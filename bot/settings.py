@@ -6,6 +6,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///crm.db"
+INTAKE_TOKEN_MIN = 16  # characters of CRM_INTAKE_TOKEN
 
 
 class Settings(BaseSettings):
@@ -27,7 +28,8 @@ class Settings(BaseSettings):
     crm_sweep_seconds: float = Field(default=60, gt=0, le=86400)
     http_threads: int = Field(default=16, ge=1, le=512)
     listener_threads: int = Field(default=16, ge=1, le=512)  # work after the ack (Bolt's listener pool)
-    crm_intake_token: str | None = Field(default=None, min_length=16)  # Bearer token of POST /intake/leads
+    crm_intake_token: str | None = None  # Bearer token of POST /intake/leads (empty: intake off)
+    crm_intake_origins: str | None = None  # web pages allowed to post to the intake from a browser (CORS)
     crm_team_id: str | None = None  # the workspace intake and import write to (default: the bot token's)
 
     @field_validator("slack_bot_token")
@@ -53,10 +55,42 @@ class Settings(BaseSettings):
         return bool(self.slack_client_id and self.slack_client_secret)
 
     @field_validator("slack_bot_token", "slack_app_token", "crm_channel", "slack_client_id", "slack_client_secret",
-                     "slack_redirect_uri", mode="before")
+                     "slack_redirect_uri", "crm_intake_token", "crm_intake_origins", mode="before")
     @classmethod
     def _empty_is_unset(cls, v: object) -> object:
         return None if v in (None, "") or (isinstance(v, str) and not v.strip()) else v
+
+    @field_validator("crm_intake_token")
+    @classmethod
+    def _intake_token(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        v = v.strip()
+        if len(v) < INTAKE_TOKEN_MIN or any(c.isspace() for c in v):
+            raise ValueError(
+                f"is too short ({len(v)} characters): anyone could guess it and post leads into the CRM. Use at "
+                f"least {INTAKE_TOKEN_MIN} random characters (python -c \"import secrets; "
+                "print(secrets.token_urlsafe(24))\" prints one), or leave it empty to turn the web-form intake off"
+                if len(v) < INTAKE_TOKEN_MIN else "must not contain spaces")
+        return v
+
+    @field_validator("crm_intake_origins")
+    @classmethod
+    def _origins(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        origins = [o.strip().rstrip("/") for o in v.replace(" ", ",").split(",") if o.strip()]
+        for o in origins:
+            scheme, _, host = o.partition("://")
+            if o != "*" and (scheme not in ("http", "https") or not host or "/" in host):
+                raise ValueError(f"“{o}” is not an origin: list web sites as https://www.example.com "
+                                 "(scheme and host, no path), separated by commas")
+        return ",".join(origins) or None
+
+    @property
+    def intake_origins(self) -> tuple[str, ...]:
+        """The origins whose pages may post to /intake/leads from a browser (`*`: any)."""
+        return tuple(self.crm_intake_origins.split(",")) if self.crm_intake_origins else ()
 
     @field_validator("slack_app_token")
     @classmethod
@@ -125,4 +159,7 @@ def load_settings(**overrides: object) -> Settings:
             if err["type"] == "missing":
                 msg = "is not set"
             lines.append(f"{str(err['loc'][0]).upper()} {msg}")
-        raise SettingsError("Configuration error: " + "; ".join(lines)) from None
+        missing = any(e["type"] == "missing" or "is not set" in e["msg"] for e in exc.errors())
+        hint = (" — every setting is listed in .env.example (copy it to .env); with no Slack token at all, "
+                "`python app.py` opens the local playground instead") if missing else ""
+        raise SettingsError("Configuration error: " + "; ".join(lines) + hint) from None

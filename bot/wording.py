@@ -52,7 +52,7 @@ MESSAGES: dict[str, str] = {
     "pipeline_name_twice": "“{name}” is listed twice.",
     "pipeline_size": "Give between 2 and {most} entries, one per line.",
     "pipeline_rename_unknown": "There is no “{name}” to rename.",
-    "pipeline_retired_target": "{count} lead(s) or deal(s) are in {retired}, which you removed: say where they go.",
+    "pipeline_retired_target": "{those} in {retired}, which you removed: say where to move {them}.",
     "pipeline_all_closed": "At least one status must be open (not marked closed).",
     "stages_outcomes": "Deal stages need at least one open stage, exactly one marked won and one marked lost.",
     "stages_probability": "Probabilities are whole percentages from 0 to 100.",
@@ -70,6 +70,7 @@ MESSAGES: dict[str, str] = {
     "bot_manager": "A bot can't be a manager or have one. Mention a person.",
     "own_manager": "Nobody can be their own manager. Mention someone else.",
     "not_manager": "Only managers and workspace admins can {what}.",
+    "already_owned": "{owner} took this lead first: it is theirs now.",
     "not_admin": "Only workspace admins and owners can {what}.",
     "channel_linked_elsewhere": "This channel is already {organization}'s history. Unlink it first "
                                "(`/lead channel unlink`), then link it again.",
@@ -105,9 +106,16 @@ MESSAGES: dict[str, str] = {
     "weekday_unknown": "“{text}” is not a day of the week. Use mon, tue, wed, thu, fri, sat or sun.",
     # CSV import (the report is read in a terminal)
     "csv_empty": "the file is empty: the first line must name the columns",
-    "csv_no_company": "no company column: name it `company` (HubSpot: Company name; Pipedrive: Organization - Name)",
-    "owner_not_email": "“{email}” is not an e-mail address (owners are matched to Slack by e-mail)",
+    "csv_no_company": "no company column: name it `company` (HubSpot: Company name; Pipedrive: Organization - Name; "
+                      "Salesforce: Company / Account; Zoho: Company)",
+    "csv_encoding": "the file is not UTF-8 text (nor Korean Excel's CP949): in Excel, save it as "
+                    "“CSV UTF-8 (Comma delimited)” and import that file",
+    "date_invalid": "“{text}” is not a date (write it like 2024-03-14 or 2024-03-14 15:30)",
     "owner_unknown": "nobody in this Slack workspace has {email}",
+    "owner_name_unknown": "nobody in this Slack workspace is called {name} (give the owner's e-mail instead)",
+    "owner_ambiguous": "{count} people in this Slack workspace are called {name} (give the owner's e-mail instead)",
+    "map_invalid": "--map “{text}”: write it as value=Status, e.g. --map \"opportunity=Closing\"",
+    "map_column_unknown": "--map: “{text}” is not a status column; use one of: {names}",
     "pass_nobody": "Nobody else in {queue} can take it (everyone passed or is away): it stays with its owner.",
 }
 
@@ -131,6 +139,7 @@ ADMIN_ONLY = {
     "export": "export the CRM's data",
     "forget": "erase a contact's personal data",
     "intake": "see or rotate the web form's intake token",
+    "inbox": "see or retry the stored Slack requests",
 }
 # How to put right a bot chosen as owner, by where it was chosen.
 BOT_OWNER_HINT = {None: "Mention a person.", "owner": "Choose a person."}
@@ -153,6 +162,10 @@ def say(error: CrmError) -> str:
         params["what"] = MANAGER_ONLY.get(str(params.get("what")), "do that")
     if error.code == "not_admin":
         params["what"] = ADMIN_ONLY.get(str(params.get("what")), "do that")
+    if error.code == "pipeline_retired_target":
+        count, noun = int(params.get("count") or 0), "deal" if error.field == "move_deals_to" else "lead"
+        params["those"] = f"1 {noun} is" if count == 1 else f"{count:,} {noun}s are"
+        params["them"] = "it" if count == 1 else "them"
     if error.code == "bot_owner":
         params["hint"] = BOT_OWNER_HINT.get(error.field, BOT_OWNER_HINT["owner"])
     template = MESSAGES.get(error.code)

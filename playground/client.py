@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from playground.world import SlackWorld
 
-MENTION = re.compile(r"@(\w[\w.-]*)")
+MENTION = re.compile(r"(?<![\w.+-])@(\w[\w.-]*)")  # not inside an e-mail address
 
 
 class SlackClient:
@@ -63,7 +63,8 @@ class SlackClient:
         body = urlencode({"token": "playground", "team_id": self.world.team_id, "team_domain": "playground",
                           "channel_id": channel, "channel_name": self.world.channels.get(channel, {}).get("name", ""),
                           "user_id": user, "user_name": self.world.users.get(user, {}).get("name", user),
-                          "command": command, "text": rest.strip(), "api_app_id": self.app_id,
+                          "command": command, "text": self.slack_text(rest.strip(), named=True),
+                          "api_app_id": self.app_id,
                           "response_url": self.response_url(channel=channel, user=user),
                           "trigger_id": self.world.new_trigger(user)})
         status, raw = self._post(body, "application/x-www-form-urlencoded")
@@ -159,16 +160,21 @@ class SlackClient:
         status, _ = self._post(body, "application/json")
         return status
 
-    def say(self, user: str, channel: str, text: str, *, thread_ts: str | None = None) -> dict:
-        """A person writes a message (a reply in a thread, or in a channel); `@CRM` mentions the bot."""
+    def slack_text(self, text: str, *, named: bool = False) -> str:
+        """What Slack sends for typed text: `&`, `<`, `>` as entities and `@name` as a mention (`<@U…|name>` in
+        a slash command, whose app escapes users; `<@U…>` in a message)."""
         names = {u["name"].lower(): uid for uid, u in self.world.users.items()}
         names["crm"] = self.world.bot_user
 
         def mention(m: re.Match) -> str:
             uid = names.get(m.group(1).lower())
-            return f"<@{uid}>" if uid else m.group(0)
+            return (f"<@{uid}|{m.group(1)}>" if named else f"<@{uid}>") if uid else m.group(0)
 
-        slack_text = MENTION.sub(mention, text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+        return MENTION.sub(mention, text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+    def say(self, user: str, channel: str, text: str, *, thread_ts: str | None = None) -> dict:
+        """A person writes a message (a reply in a thread, or in a channel); `@CRM` mentions the bot."""
+        slack_text = self.slack_text(text)
         msg = self.world.post(channel, user=user, text=slack_text, thread_ts=thread_ts)
         event = {"type": "message", "channel": channel, "user": user, "text": slack_text, "ts": msg["ts"],
                  "event_ts": msg["ts"], "channel_type": "im" if channel.startswith("D") else "channel",

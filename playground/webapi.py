@@ -3,6 +3,7 @@ answers one Slack method as Slack would, on the world's state, with Slack's erro
 
 from __future__ import annotations
 
+import json
 import time
 
 from playground.checks import Call, check_blocks, check_view, json_arg
@@ -136,13 +137,25 @@ class WebApi:
             return 200, {}, {"ok": False, "error": "thread_not_found"}
         out = [{"type": "message", "ts": m["ts"], "user": m["user"], "text": m["text"],
                 **({"thread_ts": m["thread_ts"]} if m.get("thread_ts") else {"thread_ts": ts}),
-                **({"bot_id": "BBOT"} if m.get("bot") else {}), **({"files": m["files"]} if m.get("files") else {})}
+                **({"bot_id": "BBOT"} if m.get("bot") else {}), **({"files": m["files"]} if m.get("files") else {}),
+                **({"metadata": m["metadata"]} if m.get("metadata") and args.get("include_all_metadata") in
+                   (True, "true", "1", 1) else {})}
                for m in sorted(thread, key=lambda m: float(m["ts"]))]
         return 200, {}, {"ok": True, "messages": out, "has_more": False}
 
     def _m_users_info(self, args):
         user = self.users.get(args.get("user", ""))
         return 200, {}, ({"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"})
+
+    def _m_users_list(self, args):
+        """The calling workspace's members, `limit` a page, with Slack's `next_cursor` (an offset here)."""
+        team = self.team_of_token(args.get("_token"))
+        members = [u for u in self.users.values() if u.get("team_id") == team]
+        start, limit = int(args.get("cursor") or 0), max(1, min(int(args.get("limit") or 200), 1000))
+        page = members[start:start + limit]
+        more = start + limit < len(members)
+        return 200, {}, {"ok": True, "members": page,
+                         "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _m_users_lookupByEmail(self, args):  # noqa: N802 - Slack's method name
         email = (args.get("email") or "").lower()
@@ -242,6 +255,9 @@ class WebApi:
             return refused
         msg = self.post(channel, user=None, text=args.get("text") or "", blocks=blocks,
                         thread_ts=args.get("thread_ts") or None)
+        meta = args.get("metadata")
+        if meta:  # message metadata: given back by conversations.replies with include_all_metadata
+            msg["metadata"] = json.loads(meta) if isinstance(meta, str) else meta
         return 200, {}, {"ok": True, "channel": channel, "ts": msg["ts"]}
 
     def _m_chat_update(self, args):

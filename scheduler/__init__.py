@@ -52,6 +52,7 @@ def timed(job):
     return run
 
 
+INBOX_SECONDS = 5.0  # how often unfinished inbox rows are looked for (their lease: store/services/inbox.py)
 SLOW = float(__import__("os").environ.get("CRM_SLOW_SWEEP", "0.1"))  # seconds
 
 
@@ -67,6 +68,9 @@ def start(crm: Crm) -> Sweeps:
                   next_run_time=now)
     sched.add_job(timed(jobs.sweep_follow_ups), "interval", seconds=every, args=(crm, notifier), id="sweep_follow_ups",
                   next_run_time=now)
+    # stored requests left unfinished: at once after a start (a crash's leftovers), then every few seconds
+    sched.add_job(timed(jobs.replay_inbox), "interval", seconds=min(every, INBOX_SECONDS), args=(crm,),
+                  id="replay_inbox", next_run_time=now)
     sched.start()
     loop = NotifierLoop(crm, notifier, idle=every)
     loop.start()
@@ -79,3 +83,5 @@ def stop(crm: Crm, sweeps: Sweeps) -> None:
     crm.wake.set()
     sweeps.sched.shutdown(wait=True)
     sweeps.loop.join(timeout=30)
+    if crm.marks is not None:
+        crm.marks.flush()  # the last done marks of the inbox

@@ -9,7 +9,7 @@ from bot.delivery import deliver_lead
 from bot.crm import Crm
 from bot.notifier import Notifiers
 from bot.workspaces import NotInstalled
-from store.services import channels, nudges, outbox, routing, tenancy, weekly_report
+from store.services import channels, inbox, nudges, outbox, routing, tenancy, weekly_report
 
 PLAN_BATCH = 500
 BREACH_BATCH = 200
@@ -72,6 +72,26 @@ def refresh_availability(crm: Crm, notifier: Notifiers) -> None:
             log.warning("sweep: do-not-disturb of %s not read", team_id, exc_info=True)
 
 
+def replay_inbox(crm: Crm, *, limit: int = 200) -> int:
+    """Requests stored but not finished (the process that took them died, or their listener failed): processed
+    again, oldest first, each by one replica. At start and every few seconds."""
+    if crm.replay is None:
+        return 0
+    done = 0
+    for row in inbox.claim(crm.db, crm.clock, limit=limit):
+        if crm.stopping.is_set():
+            break
+        try:
+            crm.replay(row)
+            done += 1
+        except Exception as exc:  # noqa: BLE001 - one bad row must not stop the others
+            log.warning("inbox: replaying %s failed", row.key, exc_info=True)
+            inbox.finish(crm.db, crm.clock, row.key, row.token, repr(exc)[:200])
+    if done:
+        log.info("inbox: processed %s stored requests again", done)
+    return done
+
+
 def keep_workspaces(crm: Crm) -> None:
     """OAuth mode: rotate the tokens that expire soon (ahead of any request), and purge the data of teams
     that left more than tenancy.PURGE_AFTER ago."""
@@ -82,6 +102,7 @@ def keep_workspaces(crm: Crm) -> None:
     except Exception:  # noqa: BLE001 - the next sweep tries again; Bolt rotates on a request meanwhile
         log.exception("sweep: token rotation failed")
     channels.drop_old_drafts(crm.db, crm.clock)
+    inbox.prune(crm.db, crm.clock)
     for team_id in tenancy.due_for_purge(crm.db, crm.clock):
         deleted = tenancy.purge(crm.db, crm.clock, team_id)
         log.info("sweep: purged %s rows of %s, uninstalled more than %s days ago", deleted, team_id,

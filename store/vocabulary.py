@@ -5,6 +5,8 @@ Services validate against them and views offer them; neither owns them.
 
 from __future__ import annotations
 
+from store.text import clean, name_key
+
 # name, meaning, closed?
 TEMPLATES: dict[str, list[tuple[str, str, bool]]] = {
     "lifecycle": [
@@ -29,7 +31,8 @@ TEMPLATES: dict[str, list[tuple[str, str, bool]]] = {
 ACTIVITY_KINDS = ["Call", "Email", "Meeting", "Message", "Note"]
 OUTCOMES = ["Connected", "No answer", "Left message", "Bounced", "Not applicable"]
 SEGMENTS = ["SMB", "Enterprise"]
-SOURCES = ["Inbound form", "Outbound", "Event", "Referral", "Import"]
+SOURCES = ["Inbound form", "Outbound", "Event", "Referral", "Import"]  # offered; any other source is kept as given
+SOURCE_MAX = 40  # characters a source keeps (the column's length)
 
 # What happens when a routed lead's first-touch SLA runs out.
 ON_BREACH = {"notify": "Notify the manager", "reassign": "Notify and reassign to the next rep"}
@@ -53,3 +56,13 @@ RELATIONS = {"works_for": ("works for", "agency"), "referred": ("referred", "ref
 
 # Days of the week as people type them (0 = Monday).
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def canonical_source(text: str | None) -> str | None:
+    """A lead's source is free text (a web form sends `website`, `Google Ads`, `utm_source=naver`): trimmed,
+    on one line, cut to SOURCE_MAX characters; a known source, matched case-insensitively, takes its spelling."""
+    value = clean(text, single_line=True)
+    if not value:
+        return None
+    known = next((s for s in SOURCES if name_key(s) == name_key(value)), None)
+    return known or value[:SOURCE_MAX].rstrip()

@@ -33,7 +33,8 @@ def test_user_text_is_escaped_everywhere(bot, fake, db):
     assert "&lt;!channel&gt; &amp; &lt;@U2&gt;" in sent
     # the only mentions the bot writes are its own (owner, actor), never ones typed by a person
     with db.read() as s:
-        assert s.scalars(select(Lead)).one().organization.name == EVIL  # stored as typed
+        # stored as it reads: Slack's link markup becomes its label and URL, references stay inert text
+        assert s.scalars(select(Lead)).one().organization.name == "<!channel> & <@U2> click (https://evil.example)"
 
 
 BAD_INPUTS = [

@@ -164,3 +164,25 @@ def test_python_app_py_runs_the_reminder_sweep_and_stops_cleanly_on_sigterm(fake
     assert proc.returncode == 0, proc.stdout.read()
     nudges = [c for c in fake.of("chat.postMessage") if c.get("channel") == "U1"]
     assert len(nudges) == 1 and "Sweep Shop" in nudges[0]["text"]
+
+
+def test_env_example_lists_every_setting_and_copied_as_is_opens_the_playground():
+    """`.env.example` names every setting the bot reads; copied to `.env` unchanged it is valid (empty values
+    are unset), and holds no token, so it is the playground's settings, not a half-configured bot."""
+    from bot.settings import slack_token_given
+
+    text = (ROOT / ".env.example").read_text()
+    given = {line.split("=", 1)[0].lstrip("# ").strip() for line in text.splitlines() if "=" in line}
+    wanted = {name.upper() for name in Settings.model_fields} | {"CRM_SLOW_SWEEP", "PLAYGROUND_HOST"}
+    assert wanted <= given, f"missing from .env.example: {sorted(wanted - given)}"
+    values = dict(line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith(("SLACK_", "CRM_"))}
+    try:
+        os.environ.update({k: v for k, v in values.items()})
+        assert not slack_token_given()
+        settings = load_settings(slack_bot_token="xoxb-1", slack_signing_secret="s")  # what a person fills in
+        assert settings.crm_intake_token is None and settings.crm_channel is None and settings.port == 3000
+    finally:
+        for k in values:
+            os.environ.pop(k, None)
+        os.environ.update(saved)

@@ -22,7 +22,7 @@ def missing(req: Req, question: str, usage: str, words: str) -> Refusal:
 def change(req: Req, service: Callable[..., LeadChanged], lead: LeadSummary, *args: object) -> None:
     """One change to the lead, applied once (`req.key`: a replayed pick or a mention), then answered."""
     answer_change(req, service(req.db, req.clock, req.team_id, req.user_id, lead.id, *args,
-                               idempotency_key=req.key))
+                               idempotency_key=req.effect_key))
 
 
 def answer_change(req: Req, result: LeadChanged, *, extra: list | None = None) -> None:
@@ -37,7 +37,7 @@ def answer_change(req: Req, result: LeadChanged, *, extra: list | None = None) -
     lead, tz = shown.lead, req.tz()
     text = replies.changed(lead, result.change, tz, shown.error)
     if result.change.activity and lead.follow_up and not result.change.follow_up_at:
-        req.reply(text, replies.follow_up_still_open(text, lead, tz, req.clock.now()))
+        req.reply(text, replies.follow_up_still_open(text, lead, tz, req.clock.now(), req.user_id))
         return
     if extra:
         req.reply(text, [replies.section(text), *extra])

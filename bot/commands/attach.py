@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.commands.thread import author_of, files_of
 from bot.context import Req
+from bot.inbound import message_text
 from bot.errors import Listeners
 from bot.forms import Form, values
 from bot.ids import Callback
@@ -45,7 +46,7 @@ def attach_shortcut(ack: Ack, req: Req) -> None:
     ctx = AttachContext(channel_id=channel, ts=ts, thread_ts=message.get("thread_ts"),
                         response_url=body.get("response_url"))
     channels.save_draft(req.db, req.clock, req.team_id, _draft_key(channel, ts, req.user_id), message)
-    req.open_view(views.attach_modal(message.get("user"), message.get("text") or "", in_thread, ctx.dump()))
+    req.open_view(views.attach_modal(message.get("user"), message_text(message), in_thread, ctx.dump()))
 
 
 class AttachForm(Form):
@@ -93,7 +94,7 @@ def _as_history(req: Req, m: dict, channel: str, permalink: str | None) -> dict:
     external, name = author_of(m, req.team_id)
     return {"channel": channel, "ts": m.get("ts") or "", "thread_ts": m.get("thread_ts"),
             "author_id": m.get("user") or m.get("bot_id") or "", "author_name": name, "external": external,
-            "text": m.get("text") or "", "files": files_of(m), "permalink": permalink,
+            "text": message_text(m), "files": files_of(m), "permalink": permalink,
             "edited": bool(m.get("edited"))}
 
 

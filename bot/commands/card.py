@@ -26,7 +26,7 @@ from bot.forms import (
     submitted,
     values,
 )
-from bot.ids import Action, Callback
+from bot.ids import Action, Callback, Field
 from bot.metadata import FollowRef, ModalContext, TimelinePage
 from bot.views import replies
 from bot.views.history import history_view
@@ -208,14 +208,17 @@ def submit_reassign(ack: Ack, req: Req, view: dict) -> None:
 @listeners.view(Callback.NEW_LEAD)
 def submit_new_lead(ack: Ack, req: Req, view: dict) -> None:
     ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
-    form = NewLeadForm.model_validate(values(view))
+    given = values(view)
+    form = NewLeadForm.model_validate(given)
+    typed = given.get(Field.SOURCE_OTHER)
+    source = typed if isinstance(typed, str) and typed.strip() else form.source  # typed wins over the list
     try:
         if form.owner:
             req.person(form.owner)
         result = leads.create_lead(
             req.db, req.clock, req.team_id, req.user_id,
             leads.NewLead(company=form.company or "", contact_name=form.contact_name, email=form.email,
-                          phone=form.phone, segment=form.segment, source=form.source, note=form.note,
+                          phone=form.phone, segment=form.segment, source=source, note=form.note,
                           owner_id=form.owner),
             channel_hint=ctx.channel_id,
         )

@@ -19,14 +19,9 @@ USAGE = "channel link <lead> | channel unlink | channel"
 
 
 def channel_command(req: Req, args: str) -> None:
-    word, _, rest = args.strip().partition(" ")
-    word = word.lower()
-    _in_a_channel(req)
-    if word == "link":
-        from bot.commands import verbs  # the verb table holds the replayable `channel-link`
-
-        verbs.run(req, verbs.lookup("channel-link"), rest.strip())  # type: ignore[arg-type]
-        return
+    """`/lead channel [unlink]` (`link <lead>` is the verb `channel-link`: bot/commands/verbs.py sends it there)."""
+    word = args.strip().partition(" ")[0].lower()
+    in_a_channel(req)
     if word == "unlink":
         info = next((i for i in _linked_here(req)), None)
         if info is not None:
@@ -45,7 +40,7 @@ def prepare_link(req: Req, _ref: str, _rest: str) -> PendingAction:
 
 def link(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> None:
     req.channel_id = pending.channel_id or req.channel_id
-    _in_a_channel(req)
+    in_a_channel(req)
     _may_change(req, lead.id, None)
     info = _channel_info(req)
     if not info.get("is_member", True):
@@ -63,7 +58,7 @@ def link(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> Non
         pass
 
 
-def _in_a_channel(req: Req) -> None:
+def in_a_channel(req: Req) -> None:
     if not req.channel_id or req.channel_id.startswith("D"):
         raise Refusal("Run `/lead channel link <lead>` in the channel you share with the customer.")
 

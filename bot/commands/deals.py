@@ -87,7 +87,7 @@ def won(req: Req, lead: LeadSummary, _pending: PendingAction, _rest: str) -> Non
         open_deal(req, lead, stage=stage)
         return
     answer_deal(req, deals.decide(req.db, req.clock, req.team_id, req.user_id, lead.id, "won",
-                                  deal_id=lead.deals[0].id, idempotency_key=req.key))
+                                  deal_id=lead.deals[0].id, idempotency_key=req.effect_key))
 
 
 def prepare_lost(_req: Req, _ref: str, rest: str) -> PendingAction:
@@ -102,7 +102,7 @@ def lost(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> Non
     if reason and len(lead.deals) == 1:
         answer_deal(req, deals.decide(req.db, req.clock, req.team_id, req.user_id, lead.id, "lost",
                                       deal_id=lead.deals[0].id, lost_reason=reason, lost_note=note,
-                                      idempotency_key=req.key))
+                                      idempotency_key=req.effect_key))
         return
     if req.in_thread:
         raise Refusal("Say why: `@CRM lost price, they chose a cheaper tool`" if not reason else

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bot.commands.answers import answer_change, change, missing
 from bot.commands.deals import offer_conversion
-from bot.commands.parse import mentioned_user, parse_when
+from bot.commands.parse import mentioned_user, parse_when, read_activity
 from bot.context import Req
 from bot.metadata import ModalContext, PendingAction
 from bot.views import lists, replies
@@ -93,7 +93,10 @@ def prepare_log(req: Req, _ref: str, rest: str) -> PendingAction:
 
 
 def log(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> None:
-    change(req, updates.log_note, lead, pending.arg or "")
+    """The words say what happened (`called, no answer` is a call nobody answered); an open follow-up stays
+    open: the answer offers to mark it done."""
+    text = pending.arg or ""
+    change(req, updates.log_note, lead, text, *read_activity(text))
 
 
 def prepare_status(req: Req, _ref: str, rest: str) -> PendingAction:
@@ -108,7 +111,7 @@ def prepare_status(req: Req, _ref: str, rest: str) -> PendingAction:
 
 def status(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> None:
     result = updates.change_status(req.db, req.clock, req.team_id, req.user_id, lead.id, pending.arg or "",
-                                   idempotency_key=req.key)  # the service reads `qual` as Qualifying
+                                   idempotency_key=req.effect_key)  # the service reads `qual` as Qualifying
     offer_conversion(req, result)  # before the card is delivered: the trigger expires in 3 s
     answer_change(req, result)
 
@@ -145,7 +148,7 @@ def followup(req: Req, lead: LeadSummary, pending: PendingAction, rest: str) -> 
         # "tomorrow" without a time is 09:00 of the owner's tomorrow (they are the one reminded)
         due, note = parse_when(rest, req.tz(), req.clock.now(), day_tz=req.person(lead.owner_id).tz)
     result = updates.schedule_follow_up(req.db, req.clock, req.team_id, req.user_id, lead.id, due, note or None,
-                                        idempotency_key=req.key)
+                                        idempotency_key=req.effect_key)
     tip = replies.better_times(lead, best, req.tz(), note) if best_time.poor_choice(best, due) else None
     answer_change(req, result, extra=tip)
 

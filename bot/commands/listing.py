@@ -12,17 +12,18 @@ from bot.errors import Listeners
 from bot.ids import Action
 from bot.metadata import ListPage
 from bot.views.lists import lead_list
-from bot.views.text import esc, user
+from bot.views.unowned import unowned_list
+from bot.views.text import esc, esc_cut, user
 from bot.wording import Refusal
 from store.errors import Invalid
-from store.services import leads, organizations, pipeline
+from store.services import leads, organizations, pipeline, updates
 from store.text import name_key
 from store.vocabulary import AUTHORITY
 
 listeners = Listeners()
 register = listeners.register
 PER_PAGE = 20
-USAGE = ("Filters: statuses (`potential`, `closing`), `mine` or `@rep`, `type:agency`, `segment:smb`, "
+USAGE = ("Filters: statuses (`potential`, `closing`), `mine` or `@rep` or `unowned`, `type:agency`, `segment:smb`, "
          "`authority:alone|internal|external`, `all` for closed leads too. E.g. `/lead list potential mine`.")
 
 
@@ -33,8 +34,23 @@ def list_command(req: Req, args: str) -> None:
 def show(req: Req, args: str, page: int, *, replace: bool = False) -> None:
     f = read_filters(req, args)
     found, total = leads.list_leads(req.db, req.team_id, page=page, per_page=PER_PAGE, **f)
-    text, blocks = lead_list(found, total, page, PER_PAGE, describe(f), args, req.tz(), req.clock.now())
+    render = unowned_list if f["unowned"] and not f["owner_id"] else lead_list
+    text, blocks = render(found, total, page, PER_PAGE, describe(f), args, req.tz(), req.clock.now())
     req.reply(text, blocks, **({"replace_original": True} if replace else {}))
+
+
+@listeners.action(Action.LEAD_TAKE)
+def take(ack: Ack, req: Req) -> None:
+    """"Take it" on an unowned lead: it becomes the clicker's, unless someone was quicker."""
+    ack()
+    lead = req.clicked_lead()
+    if lead.owner_id == req.user_id:
+        req.reply(f"*{esc_cut(lead.company, 200)}* is already yours.", replace_original=False)
+        return
+    result = updates.take(req.db, req.clock, req.team_id, req.user_id, lead.id)  # already_owned: errors.py says so
+    req.deliver(result)
+    req.reply(f"*{esc_cut(lead.company, 200)}* is yours now. Log your first touch with `/lead update #{lead.id}`.",
+              replace_original=False)
 
 
 @listeners.action(re.compile(f"^{Action.LIST_PAGE}:"))
@@ -46,7 +62,7 @@ def list_page(ack: Ack, req: Req) -> None:
 
 def read_filters(req: Req, args: str) -> dict:
     f: dict = {"statuses": [], "owner_id": None, "org_type": None, "segment": None, "authority": None,
-               "include_closed": False}
+               "include_closed": False, "unowned": False}
     mention = USER_MENTION.search(args)
     if mention:
         f["owner_id"] = mention.group(1)
@@ -62,6 +78,8 @@ def read_filters(req: Req, args: str) -> dict:
             f["owner_id"] = req.user_id
         elif word in ("all", "closed"):
             f["include_closed"] = True
+        elif word in ("unowned", "unassigned", "nobody", "ownerless", "미배정", "담당자없음"):
+            f["unowned"] = True
         elif value and key == "type":
             f["org_type"] = next((t for t in types if name_key(t).startswith(name_key(value))), None)
             if f["org_type"] is None:
@@ -97,6 +115,8 @@ def describe(f: dict) -> str:
     bits = [", ".join(f"*{esc(s)}*" for s in f["statuses"]) or ("all statuses" if f["include_closed"] else "open")]
     if f["owner_id"]:
         bits.append(f"owned by {user(f['owner_id'])}")
+    elif f["unowned"]:
+        bits.append("owned by nobody")
     if f["org_type"]:
         bits.append(f"type {esc(f['org_type'])}")
     if f["segment"]:

@@ -25,6 +25,42 @@ _HAS_TIME = re.compile(
 )
 
 
+# What a quick log (`/lead log acme called, no answer`, `@CRM log 전화했는데 부재중`) says happened: one table of
+# (English words, Korean words, activity, outcome). English words match whole words, in any case; Korean ones
+# anywhere, because endings and particles attach to them (전화했는데, 부재중이라). Rows with an outcome come
+# first, the most telling first (a voicemail says more than "no answer"): the first that matches gives the
+# outcome, and its activity when the text names none. Rows without one name an activity: the one named
+# first in the text wins. Nothing matches: a Note.
+LOG_WORDS: tuple[tuple[str, str, str, str | None], ...] = (
+    (r"bounced?|undeliverable", r"반송", "Email", "Bounced"),
+    (r"left (?:a |an )?(?:message|voice ?mail|vm)|voice ?mail",
+     r"메[시세]지\s*남|음성\s*메[시세]지|음성\s*사서함|문자\s*남", "Call", "Left message"),
+    (r"no answer|no pick ?up|unanswered|not answering|(?:didn['’]?t|did not|doesn['’]?t|does not) (?:answer|pick up)|"
+     r"(?:couldn['’]?t|could not|can['’]?t|cannot) reach",
+     r"부재|안\s*받|받지\s*않|연결\s*안\s*[돼됨되]|통화\s*(?:안\s*[돼됨되]|실패)", "Call", "No answer"),
+    (r"talked|spoke|spoken|reached (?:him|her|them)", r"통화", "Call", "Connected"),
+    (r"call(?:ed|ing|s)?|phoned?|rang", r"전화(?!\s*번호)", "Call", None),
+    (r"e-?mail(?:ed|s)?(?! address)|mailed", r"메일(?!\s*주소)", "Email", None),
+    (r"met|meetings?|visited", r"미팅|만남|만났|방문했", "Meeting", None),
+    (r"texted|text message|sms|messaged|whatsapp(?:ed)?|kakao(?:talk)?", r"카톡|카카오톡|문자", "Message", None),
+)
+_LOG_PATTERNS = [(re.compile(rf"\b(?:{en})\b|{ko}", re.IGNORECASE), activity, outcome)
+                 for en, ko, activity, outcome in LOG_WORDS]
+
+
+def read_activity(text: str) -> tuple[str, str | None]:
+    """(activity, outcome) a quick log's words say: `called, no answer` → (Call, No answer); a Note otherwise."""
+    outcome, implied = None, None
+    for pattern, activity, said in _LOG_PATTERNS:
+        if said and pattern.search(text):
+            outcome, implied = said, activity
+            break
+    named = [(m.start(), activity) for pattern, activity, said in _LOG_PATTERNS if not said
+             for m in [pattern.search(text)] if m]
+    activity = min(named)[1] if named else implied
+    return (activity, outcome) if activity else ("Note", None)
+
+
 def unwrap_links(text: str) -> str:
     """Slack wraps e-mails and URLs (`<mailto:a@b.c|a@b.c>`); keep what the person typed. Mentions stay."""
 
@@ -51,6 +87,16 @@ def split_ref(args: str) -> tuple[str, str]:
         return args[1:].strip(), ""
     ref, _, rest = args.partition(" ")
     return ref, rest.strip()
+
+
+def fixed_ref(args: str) -> tuple[str, str] | None:
+    """A reference whose end is plain: a quoted name, `#id`, an e-mail, or a mention (a person where the lead
+    should be). None when the text starts with bare words, which may be a name of several words."""
+    args = unwrap_links(args).strip()
+    first = args.split(None, 1)[0] if args else ""
+    if not first or first[0] in _QUOTES or first.startswith(("#", "<@")) or "@" in first:
+        return split_ref(args)
+    return None
 
 
 def mentioned_user(text: str) -> str:

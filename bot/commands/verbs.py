@@ -16,7 +16,7 @@ from slack_bolt import Ack
 from bot.commands import (
     customer_channels, deals, lead, listing, organizations, prefs, privacy, queues, report, workspace,
 )
-from bot.commands.parse import split_ref
+from bot.commands.parse import fixed_ref, split_ref, unwrap_links
 from bot.context import Req
 from bot.errors import Listeners
 from bot.ids import Action
@@ -25,8 +25,8 @@ from bot.views import lists
 from bot.views.help import help_message
 from bot.wording import Refusal
 from store.dto import LeadSummary
-from store.errors import Duplicate
-from store.services import leads
+from store.errors import CrmError, Duplicate
+from store.services import lead_refs, leads
 from store.text import clean
 
 Run = Callable[[Req, str], None]
@@ -58,7 +58,9 @@ VERBS: tuple[Verb, ...] = (
          ("create", "add"), run=lead.new),
     Verb("update", "update [lead]", "Log a call or e-mail, change the status and plan the next follow-up in one form.",
          prepare=lead.prepare_update, act=lead.update, lead_optional=True, replay=True),
-    Verb("log", "log <lead> <text>", "Write down a quick note on the lead.", ("note",),
+    Verb("log", "log <lead> <text>",
+         "Write down what happened: `called, no answer` is a call nobody answered, `미팅` a meeting, else a note.",
+         ("note",),
          prepare=lead.prepare_log, act=lead.log, replay=True, in_thread=True),
     Verb("status", "status <lead> <status>", "Change the status, e.g. `/lead status acme qualifying`.",
          prepare=lead.prepare_status, act=lead.status, replay=True, in_thread=True),
@@ -106,7 +108,7 @@ VERBS: tuple[Verb, ...] = (
          ("setting",), run=prefs.settings),
     Verb("channel", customer_channels.USAGE,
          "In a channel shared with a customer: its messages become that customer's history (`link <lead>`).",
-         run=customer_channels.channel_command),
+         run=lambda req, args: _channel(req, args)),
     Verb("channel-link", "channel link <lead>", "Link this channel to the lead's organization.",
          prepare=customer_channels.prepare_link, act=customer_channels.link, replay=True, in_help=False),
     Verb("audit", "audit [@person]", "Who changed roles, who was refused what, exports and erasures (admins).",
@@ -135,6 +137,16 @@ listeners = Listeners()
 register = listeners.register
 
 
+def _channel(req: Req, args: str) -> None:
+    """`/lead channel link <lead>` names a lead: the replayable verb `channel-link` (a pick-one can follow)."""
+    word, _, rest = args.strip().partition(" ")
+    if word.lower() == "link":
+        customer_channels.in_a_channel(req)
+        run(req, lookup("channel-link"), rest.strip())  # type: ignore[arg-type]
+        return
+    customer_channels.channel_command(req, args)
+
+
 @listeners.command("/lead")
 def lead_command(ack: Ack, req: Req) -> None:
     word, _, args = (clean(req.body.get("text"), limit=12_000) or "").partition(" ")
@@ -152,33 +164,75 @@ def run(req: Req, verb: Verb, args: str) -> None:
     if verb.run is not None:
         verb.run(req, args)
         return
-    ref, rest = split_ref(args)
     if verb.act is None or verb.prepare is None:
         raise TypeError(f"verb {verb.name} has neither `run` nor `prepare` and `act`")
-    if not ref and verb.lead_optional:
-        verb.act(req, None, verb.prepare(req, ref, rest), rest)
+    args = unwrap_links(args).strip()
+    if not args and verb.lead_optional:
+        verb.act(req, None, verb.prepare(req, "", ""), "")
         return
-    pending = verb.prepare(req, ref, rest) if ref else None
-    lead = resolve_one(req, ref, pending, verb.usage)
-    if lead is not None:
-        verb.act(req, lead, pending, rest)  # type: ignore[arg-type]
+    if not args:
+        raise Refusal(f"Which lead? Usage: `/lead {verb.usage}`.")
+    choices = _choices(req, verb, args)
+    if len(choices) == 1:
+        verb.act(req, choices[0].lead, choices[0].pending, choices[0].rest)
+    elif choices:
+        _ask(req, verb, choices)
 
 
-def resolve_one(req: Req, ref: str, pending: PendingAction | None, usage: str) -> LeadSummary | None:
-    """The one lead a reference names, or an answer explaining why there is none (never a guess)."""
-    if not ref or pending is None:
-        raise Refusal(f"Which lead? Usage: `/lead {usage}`.")
-    matches = leads.resolve_lead(req.db, req.team_id, ref)
-    if not matches:
+@dataclass(frozen=True)
+class Choice:
+    lead: LeadSummary
+    pending: PendingAction  # what to do to it
+    ref: str  # the words read as its name
+    rest: str  # the words after them
+
+
+def _choices(req: Req, verb: Verb, args: str) -> list[Choice]:
+    """The leads the words may mean, each with what to do: the longest leading run of words that names a
+    lead is the name (`acme shop called them` is Acme Shop's, even beside an Acme). When a longer run only
+    begins a name and a shorter one is a whole name, what follows decides when it can (`busan bak
+    qualifying`: only one reading leaves a status), else the person chooses. [] once answered (no match)."""
+    fixed = fixed_ref(args)
+    if fixed is not None and not fixed[0]:
+        raise Refusal(f"Which lead? Usage: `/lead {verb.usage}`.")
+    if fixed is not None:
+        readings = [lead_refs.NameReading(*fixed, leads.resolve_lead(req.db, req.team_id, fixed[0]))]
+    else:
+        readings = lead_refs.name_readings(req.db, req.team_id, args)
+    if not readings:  # no words name a lead: its own mistakes first (not a status), then "no lead matches"
+        ref, rest = split_ref(args)
+        verb.prepare(req, ref, rest)
         req.reply(lists.no_match(ref))
-        return None
-    if len(matches) > 1:
-        if len(pending.dump()) > 1900:
-            raise Refusal(f"“{ref[:60]}” matches several leads. Name it with `#id` (see `/lead find {ref[:60]}`).")
-        text, blocks = lists.pick_lead(ref, matches, pending)
-        req.reply(text, blocks)
-        return None
-    return matches[0]
+        return []
+    choices: list[Choice] = []
+    refused: CrmError | None = None
+    for reading in readings:
+        try:
+            pending = verb.prepare(req, reading.ref, reading.rest)
+        except CrmError as exc:
+            refused = refused or exc
+            continue
+        if not reading.leads:
+            req.reply(lists.no_match(reading.ref))
+            return []
+        choices += [Choice(lead, pending, reading.ref, reading.rest) for lead in reading.leads
+                    if all(lead.id != c.lead.id for c in choices)]
+    if not choices and refused is not None:
+        raise refused
+    return choices
+
+
+def _ask(req: Req, verb: Verb, choices: list[Choice]) -> None:
+    """Several leads: one button each, never a guess; quoting the name says exactly where it ends."""
+    ref = min((c.ref for c in choices), key=len)  # every lead offered starts with it
+    if any(len(c.pending.dump()) > 1900 for c in choices):
+        raise Refusal(f"“{ref[:60]}” matches several leads. Name it with `#id` (see `/lead find {ref[:60]}`).")
+    first = choices[0]
+    typed = verb.usage.split(" <")[0].split(" [")[0]  # `log`, `channel link`
+    example = f'/lead {typed} "{first.lead.company}"' + (f" {first.rest}" if first.rest else "")
+    text, blocks = lists.pick_lead(ref, [c.lead for c in choices], {c.lead.id: c.pending for c in choices},
+                                   example=example)
+    req.reply(text, blocks)
 
 
 @listeners.action(re.compile(f"^{Action.PICK_LEAD}:"))

@@ -18,7 +18,7 @@ from bot.ids import Action, Callback
 from bot.metadata import AuditPage
 from bot.views import workspace as views
 from bot.wording import Refusal
-from store.services import audit, availability, intake_tokens, members, roles, team_settings, tenancy
+from store.services import audit, availability, inbox, intake_tokens, members, roles, team_settings, tenancy
 
 log = logging.getLogger(__name__)
 listeners = Listeners()
@@ -89,6 +89,8 @@ def settings(req: Req, key: str, value: str) -> bool:
         _channel(req, value)
     elif key in ("away-status", "away-statuses", "away", "statuses-away"):
         _away_statuses(req, value)
+    elif key == "inbox":
+        _inbox(req, value)
     else:
         return False
     return True
@@ -172,6 +174,20 @@ def _away_statuses(req: Req, value: str) -> None:
         [p.strip() for p in (word.split(",") if "," in word else word.split())]
     saved = availability.set_away_statuses(req.db, req.clock, req.team_id, req.user_id, patterns)
     req.reply("Saved. " + views.away_statuses_state(saved))
+
+
+def _inbox(req: Req, value: str) -> None:
+    """Admins: how Slack's stored requests stand, what is parked and why; `retry` tries the parked again."""
+    req.me()
+    members.require_admin(req.db, req.team_id, req.user_id, "inbox")
+    if value.strip().lower() in ("retry", "again", "replay"):
+        n = inbox.retry_parked(req.db, req.clock, req.team_id)
+        req.crm.wake.set()
+        req.reply(views.inbox_retried(n))
+        return
+    if value.strip():
+        raise Refusal("Usage: `/lead settings inbox` (what is stored and parked), `/lead settings inbox retry`.")
+    req.reply(*views.inbox_state(inbox.counts(req.db, req.team_id), inbox.parked(req.db, req.team_id)))
 
 
 # ------------------------------------------------------------------------------------------ the audit log

@@ -14,8 +14,8 @@ from slack_sdk.models.blocks import (
 
 from bot.ids import Action
 from bot.metadata import TimelinePage
-from bot.views.lead_360 import timeline_line
-from bot.views.text import esc_cut, plain
+from bot.views.lead_360 import owner_move, timeline_line
+from bot.views.text import bold, esc_cut, plain
 from store.dto import LeadSummary, TimelineEntry
 
 
@@ -57,7 +57,7 @@ def follow_dm(lead: LeadSummary, changes: list[dict], tz: str) -> tuple[str, lis
             line = (f"{who} moved deal *{esc(c.get('deal'))}* to *{esc(c.get('new'))}*" if c.get("old") else
                     f"{who} opened deal *{esc(c.get('deal'))}* ({esc(c.get('new'))})")
         elif c.get("what") == "owner":
-            line = f"{who} gave it to {user(c.get('new'))} (was {user(c.get('old'))})"
+            line = f"{who} {owner_move(c.get('actor'), c.get('old'), c.get('new'))}"
         else:
             line = f"{who} mentioned you in a comment"
         try:
@@ -68,7 +68,7 @@ def follow_dm(lead: LeadSummary, changes: list[dict], tz: str) -> tuple[str, lis
     where = f" <{lead.card_permalink}|Open the card>" if lead.card_permalink else ""
     text = f"{esc_cut(lead.company, 200)}: {len(changes)} update{'s' if len(changes) != 1 else ''}"
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=f":bell: *{esc_cut(lead.company, 200)}* (#{lead.id}){where}")),
+        SectionBlock(text=MarkdownTextObject(text=f":bell: {bold(lead.company, 200)} (#{lead.id}){where}")),
         SectionBlock(text=MarkdownTextObject(text="\n".join(lines)[:2900])),
         ContextBlock(elements=[MarkdownTextObject(
             text="You follow this lead or own it. Unfollow with the card's Follow button.")]),

@@ -35,6 +35,18 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+PLAIN_REASONS = ("reassigned", "created the lead")  # what the line says already
+
+
+def owner_move(actor_id: str | None, old: str | None, new: str | None) -> str:
+    """Who gave the lead to whom, said once: `gave it to @b`, `took it over from @a`, `moved it from @a to @b`."""
+    if actor_id and actor_id == new:
+        return f"took it over from {user(old)}" if old else "took the lead"
+    if not old or old == actor_id:
+        return f"gave it to {user(new)}"
+    return f"moved it from {user(old)} to {user(new)}"
+
+
 def timeline_line(e: TimelineEntry, tz: str) -> str:
     head = f"`{when(e.at, tz)}` {user(e.actor_id)}"
     if e.kind == "activity":
@@ -44,8 +56,10 @@ def timeline_line(e: TimelineEntry, tz: str) -> str:
         line = f"{head} status *{esc(e.old)}* → *{esc(e.new)}*" if e.old else f"{head} status *{esc(e.new)}*"
         return line + (f" ({esc_cut(e.text, 200)})" if e.text else "")
     if e.kind == "assignment":
-        line = f"{head} owner {user(e.old)} → {user(e.new)}" if e.old else f"{head} owner {user(e.new)}"
-        return line + (f" ({esc_cut(e.text, 200)})" if e.text else "")
+        if e.text == "created the lead" and e.new == e.actor_id and not e.old:
+            return f"{head} created the lead and owns it"
+        why = f" ({esc_cut(e.text, 200)})" if e.text and e.text not in PLAIN_REASONS else ""
+        return f"{head} {owner_move(e.actor_id, e.old, e.new)}{why}"
     if e.kind == "deal":
         move = f"*{esc(e.old)}* → *{esc(e.new)}*" if e.old else f"opened at *{esc(e.new)}*"
         return f"{head} deal {move}" + (f" ({esc_cut(e.text, 200)})" if e.text else "")
@@ -119,8 +133,10 @@ def lead_360(detail: LeadDetail, tz: str, now: datetime, *, best: BestTimes | No
             text="*Customer channels*\n" + fit_lines(linked_lines(list(detail.channels)), 2900))))
     blocks.append(DividerBlock())
     history = fit_lines([timeline_line(e, tz) for e in detail.timeline], 2800) or "Nothing logged yet."
-    blocks.append(SectionBlock(text=MarkdownTextObject(
-        text=f"*Latest history* ({_count(detail.activity_count, 'activity', 'activities')} in all)\n{history}")))
+    shown = sum(1 for e in detail.timeline if e.kind == "activity")
+    more = (f" · {_count(detail.activity_count, 'activity', 'activities')} in all, every one under *History*"
+            if detail.activity_count > shown else "")  # a count only says something when not all are shown
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Latest history*{more}\n{history}")))
     links = []
     if lead.card_permalink:
         links.append(f"<{lead.card_permalink}|Open the lead's thread> for the whole conversation.")

@@ -14,12 +14,12 @@ from slack_sdk.models.blocks import (
 from bot.ids import Action, Block as B
 from bot.metadata import LeadRef
 from bot.views.deals import deal_thread_line, deals_section
-from bot.views.text import duration_text, esc, esc_cut, user, when_for_all
+from bot.views.text import bold, duration_text, esc, esc_cut, user, when_for_all
 from store.dto import ChangeRecord, LeadSummary
 
 
 def card_title(lead: LeadSummary) -> str:
-    return f"*{esc_cut(lead.company, 200)}*  ·  #{lead.id}"
+    return f"{bold(lead.company, 200)}  ·  #{lead.id}"
 
 
 def lead_card(lead: LeadSummary, owner_tz: str = "UTC") -> tuple[str, list[Block]]:
@@ -122,5 +122,5 @@ def thread_line(change: ChangeRecord, owner_tz: str = "UTC", actor_name: str | N
     if change.sla_missed_by:
         span = f" within {duration_text(change.sla_minutes)}" if change.sla_minutes else ""
         parts.insert(0, f":warning: First-touch SLA missed: {user(change.sla_missed_by)} logged no activity{span}")
-    who = f"*{esc_cut(actor_name, 80)}*" if actor_name else user(change.actor_id)
+    who = bold(actor_name, 80) if actor_name else user(change.actor_id)
     return f"{who}: " + "\n".join(parts)

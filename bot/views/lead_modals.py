@@ -15,7 +15,7 @@ from bot.ids import Action, Callback, Field
 from bot.metadata import ModalContext
 from bot.views.text import esc, esc_cut, plain, user, when
 from store.dto import LeadSummary, StatusInfo
-from store.vocabulary import ACTIVITY_KINDS, OUTCOMES, SEGMENTS, SOURCES
+from store.vocabulary import ACTIVITY_KINDS, OUTCOMES, SEGMENTS, SOURCE_MAX, SOURCES
 
 
 def _options(values: list[str]) -> list[Option]:
@@ -186,6 +186,9 @@ def new_lead_modal(ctx: ModalContext, *, company: str | None = None) -> View:
         select_input(Field.SEGMENT, "Segment", _options(SEGMENTS),
                 hint="SMB: small, decides fast. Enterprise: big, slow, needs onboarding."),
         select_input(Field.SOURCE, "Source", _options(SOURCES)),
+        text_input(Field.SOURCE_OTHER, "Or another source", max_length=SOURCE_MAX,
+                   placeholder="e.g. Google Ads, naver, the spring landing page",
+                   hint="Typed here, it is used instead of the list's choice."),
         person_input(Field.OWNER, "Owner", optional=True,
                 hint="Leave empty to route it through the queues (or own it yourself when there are none)."),
         text_input(Field.NOTE, "Note", multiline=True, placeholder="How they found us, what they need…"),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.ids import Action
 from bot.metadata import ListPage, PendingAction
-from bot.views.text import ago, esc, esc_cut, plain, user, when
+from bot.views.text import ago, bold, esc, esc_cut, plain, plural, user, when
 from store.dto import LeadSummary, SearchHit
 
 MAX_ROWS = 20
@@ -16,7 +17,7 @@ COUNT_CAP = 1000  # `/lead list` counts up to this many (the store's LIST_COUNT_
 
 
 def _row(lead: LeadSummary, tz: str, now: datetime, extra: str = "") -> str:
-    line = f"*{esc_cut(lead.company, 150)}* #{lead.id} · {esc(lead.status)} · {user(lead.owner_id)}"
+    line = f"{bold(lead.company, 150)} #{lead.id} · {esc(lead.status)} · {user(lead.owner_id)}"
     if lead.follow_up:
         f = lead.follow_up
         flag = " :warning: overdue" if f.due_at < now else ""
@@ -52,7 +53,9 @@ def find_results(query: str, hits: list[SearchHit], tz: str, now: datetime) -> t
         return text, [SectionBlock(text=MarkdownTextObject(text=text))]
     rows = [_row(h.lead, tz, now, f"  _(matched {h.matched})_" if h.matched != "company" else "") for h in hits]
     more = "Showing the first 20; type more letters to narrow it." if len(hits) >= MAX_ROWS else None
-    return f"{len(hits)} match(es) for “{q}”", _list_blocks(f"*{len(hits)}* match(es) for “{q}”:", rows, more)
+    matches = "match" if len(hits) == 1 else "matches"
+    return (f"{len(hits)} {matches} for “{q}”",
+            _list_blocks(f"*{len(hits)}* {matches} for “{q}”:", rows, more))
 
 
 def my_leads(leads: list[LeadSummary], total: int, tz: str, now: datetime) -> tuple[str, list[Block]]:
@@ -60,29 +63,51 @@ def my_leads(leads: list[LeadSummary], total: int, tz: str, now: datetime) -> tu
         text = "You have no open leads. Create one with `/lead new &lt;company&gt;`."
         return text, [SectionBlock(text=MarkdownTextObject(text=text))]
     overdue = sum(1 for lead in leads if lead.follow_up and lead.follow_up.due_at < now)
-    head = f"*Your open leads: {total}*" + (f" · :warning: {overdue} overdue follow-up(s)" if overdue else "")
+    head = f"*Your open leads: {total}*" + (f" · :warning: {plural(overdue, 'overdue follow-up')}" if overdue else "")
     footer = f"Showing {len(leads)} of {total}, overdue first." if total > len(leads) else None
     return f"Your open leads: {total}", _list_blocks(head, [_row(lead, tz, now) for lead in leads], footer)
 
 
-def pick_lead(ref: str, matches: list[LeadSummary], pending: PendingAction) -> tuple[str, list[Block]]:
-    """Several leads match: one button each, never a guess."""
+def pick_lead(ref: str, matches: list[LeadSummary], pending: PendingAction | Mapping[int, PendingAction], *,
+              example: str | None = None) -> tuple[str, list[Block]]:
+    """Several leads match: one button each, never a guess. `pending` is what each button does (one for all,
+    or one per lead id: a name of several words leaves different words after it); `example` shows the
+    command with the name in quotes, which says exactly where the name ends."""
     shown = matches[:10]
     text = f"“{esc_cut(ref, 80)}” matches {'more than 10' if len(matches) > 10 else len(matches)} leads. Which one?"
     buttons = []
     for lead in shown:
-        value = pending.model_copy(update={"lead_id": lead.id}).dump()
+        todo = pending.get(lead.id) if isinstance(pending, Mapping) else pending
+        if todo is None:
+            continue
+        value = todo.model_copy(update={"lead_id": lead.id}).dump()
         label = plain(f"{lead.company} #{lead.id}", 75)
         buttons.append(ButtonElement(text=label, action_id=f"{Action.PICK_LEAD}:{lead.id}", value=value[:2000]))
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text)), ActionsBlock(elements=buttons)]
-    if len(matches) > 10:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="Type more of the name, or use `#id`.")]))
+    hints = ["Type more of the name, or use `#id`."] if len(matches) > 10 else []
+    if example:
+        code = esc_cut(example.replace("`", "'"), 200)  # inside `code` nothing the person typed is formatting
+        hints.append(f"Or put the name in quotes: `{code}`.")
+    if hints:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" ".join(hints))]))
     return text, blocks
 
 
 def no_match(ref: str) -> str:
     r = esc_cut(ref, 80)
     return f"No lead matches “{r}”. Try `/lead find {r}`, or create it with `/lead new {r}`."
+
+
+def page_buttons(args: str, page: int, *, more: bool) -> list[Block]:
+    """**Previous** / **Next** under a page of `/lead list` (none when there is one page)."""
+    buttons = []
+    if page > 0:
+        buttons.append(ButtonElement(text="Previous", action_id=f"{Action.LIST_PAGE}:prev",
+                                     value=ListPage(args=args[:500], page=page - 1).dump()))
+    if more:
+        buttons.append(ButtonElement(text="Next", action_id=f"{Action.LIST_PAGE}:next",
+                                     value=ListPage(args=args[:500], page=page + 1).dump()))
+    return [ActionsBlock(elements=buttons)] if buttons else []
 
 
 def lead_list(leads: list[LeadSummary], total: int, page: int, per_page: int, described: str, args: str, tz: str,
@@ -95,13 +120,5 @@ def lead_list(leads: list[LeadSummary], total: int, page: int, per_page: int, de
     many = f"More than *{COUNT_CAP:,}*" if total > COUNT_CAP else f"*{total}*"
     header = f"{many} lead{'s' if total != 1 else ''} match {described} · {first}–{first + len(leads) - 1}:"
     blocks = _list_blocks(header, [_row(lead, tz, now) for lead in leads], None)
-    buttons = []
-    if page > 0:
-        buttons.append(ButtonElement(text="Previous", action_id=f"{Action.LIST_PAGE}:prev",
-                                     value=ListPage(args=args[:500], page=page - 1).dump()))
-    if first + len(leads) - 1 < total:
-        buttons.append(ButtonElement(text="Next", action_id=f"{Action.LIST_PAGE}:next",
-                                     value=ListPage(args=args[:500], page=page + 1).dump()))
-    if buttons:
-        blocks.append(ActionsBlock(elements=buttons))
+    blocks += page_buttons(args, page, more=first + len(leads) - 1 < total)
     return f"{'More than ' if total > COUNT_CAP else ''}{min(total, COUNT_CAP)} leads match {described}", blocks

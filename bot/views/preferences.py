@@ -10,12 +10,12 @@ from store.dto import NudgePolicy
 
 
 def digest_state(enabled: bool, at: str, tz: str, *, changed: bool = False) -> str:
-    lead = "Done: " if changed else ""
+    your = "Done: your" if changed else "Your"
     if not enabled:
-        return (f"{lead}your morning digest is *off*. `/lead digest on` turns it on again "
-                f"(weekdays at {at}, {tz}).")
-    return (f"{lead}your morning digest comes on weekdays at *{at}* ({tz}), when you have follow-ups due that "
-            "day or overdue. `/lead digest 08:30` moves it, `/lead digest off` stops it.")
+        return (f"{your} morning digest is *off*. `/lead digest on` turns it on again "
+                f"(weekdays at {esc(at)}, {esc(tz)}).")
+    return (f"{your} morning digest comes on weekdays at *{esc(at)}* ({esc(tz)}), when you have follow-ups due "
+            "that day or overdue. `/lead digest 08:30` moves it, `/lead digest off` stops it.")
 
 
 def manager_state(me: str, manager: str | None, default: str | None) -> str:

@@ -12,7 +12,7 @@ from bot.ids import Action
 from bot.metadata import FollowRef, NudgeRef, PendingAction
 from bot.views.best_time import explain, hours_text, slot_label
 from bot.views.deals import deal_thread_line
-from bot.views.text import esc, esc_cut, plain, user, when
+from bot.views.text import bold, esc, esc_cut, plain, user, when
 from store.dto import ChangeRecord, LeadSummary
 from store.dto.reports import BestTimes
 
@@ -27,12 +27,12 @@ def _where(lead: LeadSummary) -> str:
 
 def created(lead: LeadSummary, actor_id: str, card_error: str | None) -> str:
     who = "You own it" if lead.owner_id == actor_id else f"{user(lead.owner_id)} owns it"
-    text = f"Created *{esc_cut(lead.company, 200)}* (#{lead.id}), status *{esc(lead.status)}*. {who}." + _where(lead)
+    text = f"Created {bold(lead.company, 200)} (#{lead.id}), status *{esc(lead.status)}*. {who}." + _where(lead)
     return text + card_problem(card_error)
 
 
 def existed(lead: LeadSummary) -> str:
-    return (f"*{esc_cut(lead.company, 200)}* already has an open lead (#{lead.id}, {esc(lead.status)}, "
+    return (f"{bold(lead.company, 200)} already has an open lead (#{lead.id}, {esc(lead.status)}, "
             f"owner {user(lead.owner_id)}). Use `/lead update #{lead.id}` to log what happened." + _where(lead))
 
 
@@ -50,7 +50,11 @@ def changed(lead: LeadSummary, change: ChangeRecord, tz: str, card_error: str | 
         bits.append(f"{label} {when(change.follow_up_at, tz)}")
     elif change.follow_up_closed:
         bits.append(f"open follow-up marked {change.follow_up_closed}")
-    return f"*{esc_cut(lead.company, 200)}*: " + ", ".join(bits) + "." + _where(lead) + card_problem(card_error)
+    text = f"{bold(lead.company, 200)}: " + ", ".join(bits) + "." + _where(lead) + card_problem(card_error)
+    if change.activity == "Note" and lead.sla_due_at and not lead.first_touch_at and change.actor_id == lead.owner_id:
+        text += ("\nThe first-touch clock still runs: a note is not a touch. A call, e-mail, meeting or message "
+                 "stops it, answered or not.")
+    return text
 
 
 def card_problem(error: str | None) -> str:
@@ -62,29 +66,31 @@ def card_problem(error: str | None) -> str:
     return f"\n:warning: Slack did not take the card update yet ({esc(error)}); I'll retry."
 
 
-def follow_up_still_open(confirmation: str, lead: LeadSummary, tz: str, now: datetime) -> list[Block]:
-    """After `/lead log`: the follow-up is still open; one click closes it."""
+def follow_up_still_open(confirmation: str, lead: LeadSummary, tz: str, now: datetime,
+                         reader_id: str | None = None) -> list[Block]:
+    """After `/lead log`: the follow-up is still open (a quick log never closes it); one click closes it."""
     f = lead.follow_up
     assert f is not None
     due = f"due {when(f.due_at, tz)}" + (" (overdue)" if f.due_at <= now else "")
     ref = NudgeRef(follow_up_id=f.id, lead_id=lead.id).dump()
+    whose = "Your" if reader_id is None or f.owner_id == reader_id else f"{user(f.owner_id)}'s"
     return [
         SectionBlock(text=MarkdownTextObject(text=confirmation)),
         SectionBlock(text=MarkdownTextObject(
-            text=f"Your follow-up is still open, {due}" + (f": {esc_cut(f.note, 300)}" if f.note else "."))),
+            text=f"{whose} follow-up is still open, {due}" + (f": {esc_cut(f.note, 300)}" if f.note else "."))),
         ActionsBlock(elements=[ButtonElement(text="Mark follow-up done", action_id=Action.NUDGE_DONE, value=ref)]),
     ]
 
 
 def follow_answer(lead: LeadSummary, following: bool) -> tuple[str, list[Block]]:
-    company = esc_cut(lead.company, 200)
+    company = bold(lead.company, 200)
     if following:
-        text = (f"You follow *{company}*: I'll DM you when its status or owner changes or a comment mentions you "
+        text = (f"You follow {company}: I'll DM you when its status or owner changes or a comment mentions you "
                 "(changes within a minute come as one message).")
         button = ButtonElement(text="Unfollow", action_id=Action.CARD_FOLLOW,
                                value=FollowRef(lead_id=lead.id, follow=False).dump())
     else:
-        text = f"You no longer follow *{company}*."
+        text = f"You no longer follow {company}."
         button = ButtonElement(text="Follow", action_id=Action.CARD_FOLLOW,
                                value=FollowRef(lead_id=lead.id, follow=True).dump())
     return text, [SectionBlock(text=MarkdownTextObject(text=text)), ActionsBlock(elements=[button])]
@@ -105,8 +111,7 @@ def _slot_buttons(lead: LeadSummary, best: BestTimes, tz: str, note: str | None,
 
 def suggested_times(lead: LeadSummary, best: BestTimes, tz: str, *, in_thread: bool = False) -> tuple[str, list[Block]]:
     """`/lead followup <lead>` with no time: the best next slots, one click each."""
-    company = esc_cut(lead.company, 200)
-    text = f"When should the next follow-up on *{company}* be? {explain(best, tz)}."
+    text = f"When should the next follow-up on {bold(lead.company, 200)} be? {explain(best, tz)}."
     blocks: list[Block] = [section(text)]
     if hours_text(best.contact_hours):
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=hours_text(best.contact_hours))]))

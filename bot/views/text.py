@@ -32,6 +32,16 @@ def esc_cut(text: str | None, limit: int) -> str:
     return head.rstrip() + "…"
 
 
+# Slack's mrkdwn has no escape for its formatting characters: inside a bold title they would end the bold
+# (`*Shop *Best**`), so there they become look-alikes that format nothing.
+_MARKERS = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
+
+
+def bold(text: str | None, limit: int) -> str:
+    """`*Acme*` for user text (a company name) whatever it holds: escaped, cut, its formatting marks inert."""
+    return f"*{esc_cut((text or '').translate(_MARKERS), limit) or '-'}*"
+
+
 def plain(text: str | None, limit: int) -> str:
     """For plain_text objects (headers, option labels, button text): one line, escaped, within `limit`.
 

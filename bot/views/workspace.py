@@ -127,3 +127,30 @@ def away_statuses_state(patterns: list[str]) -> str:
     return ("Routing skips people whose Slack status contains one of: " + shown + " (and anyone with do not "
             "disturb for the next hour, or away with `/lead away`). Change with `/lead settings away-status "
             ":palm_tree: OOO 휴가`, `… away-status default` or `… away-status none`.")
+
+
+# ------------------------------------------------------------------------------------------ the inbox
+STATES = {"done": "processed", "sending": "being processed", "pending": "waiting to be tried again",
+          "failed": "parked"}
+
+
+def inbox_state(counts: dict[str, int], parked: list) -> tuple[str, list]:
+    """`/lead settings inbox`: Slack's requests kept before their ack (7 days once processed), and the parked."""
+    seen = ", ".join(f"{counts[s]:,} {label}" for s, label in STATES.items() if counts.get(s)) or "none yet"
+    text = f"*Slack's requests, stored before they were acknowledged:* {seen}."
+    blocks = [SectionBlock(text=MarkdownTextObject(text=text))]
+    if parked:
+        lines = "\n".join(f"• {p.count:,} × {esc(p.kind)}: `{esc_cut(p.error, 120)}`" for p in parked[:20])
+        blocks.append(SectionBlock(text=MarkdownTextObject(
+            text=f"*Parked* (failed 5 times; nothing of theirs was applied twice):\n{lines}")))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(
+            text="Fixed what made them fail? `/lead settings inbox retry` processes them again.")]))
+        text += f" {sum(p.count for p in parked):,} parked."
+    else:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="Nothing is parked.")]))
+    return text, blocks
+
+
+def inbox_retried(n: int) -> str:
+    return ("Nothing was parked." if n == 0 else
+            f"Trying {'the parked request' if n == 1 else f'the {n:,} parked requests'} again now.")

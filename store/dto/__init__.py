@@ -2,7 +2,7 @@
 
 from store.dto.customers import ContactHours, DealInfo, OrgInfo, StageInfo
 from store.dto.deals import DealChanged, PipelineSummary, StageTotal
-from store.dto.inputs import DealInput, LeadUpdate, NewLead, Report, Row
+from store.dto.inputs import DealInput, LeadUpdate, NewLead
 from store.dto.leads import (
     Captured,
     ChangeRecord,
@@ -61,9 +61,7 @@ __all__ = [
     "Owed",
     "PipelineSummary",
     "QueueInfo",
-    "Report",
     "Routed",
-    "Row",
     "SearchHit",
     "StageInfo",
     "StageTotal",

@@ -1,11 +1,9 @@
-"""What services are asked to do, and what the CSV import reports."""
+"""What services are asked to do (what an import reads and reports: `store/dto/imports.py`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-
-from store.errors import CrmError
 
 
 @dataclass(frozen=True)
@@ -35,23 +33,7 @@ class LeadUpdate:
     follow_up_note: str | None = None
     owner_id: str | None = None
     close_follow_up: bool = False  # logging an activity: it also completes the open follow-up
-
-
-@dataclass
-class Row:
-    line: int
-    lead: NewLead
-    owner_email: str | None
-
-
-@dataclass
-class Report:
-    rows: list[Row] = field(default_factory=list)
-    errors: list[tuple[int, CrmError]] = field(default_factory=list)  # (line, what is wrong)
-    created: list[int] = field(default_factory=list)
-    existed: list[int] = field(default_factory=list)
-    routed: int = 0
-    unmapped: list[str] = field(default_factory=list)
+    only_if_unowned: bool = False  # "Take it": refused when someone took the lead meanwhile
 
 
 @dataclass(frozen=True)

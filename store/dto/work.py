@@ -16,6 +16,7 @@ class OutboxItem:
     kind: str
     payload: dict | None
     channel_hint: str | None
+    attempts: int = 1  # more than one: an earlier holder may have posted it before it died
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from store.models.crm import (
 )
 from store.models.deals import Deal, DealChange, DealStage, DealTotal, OrganizationRelation
 from store.models.delivery import IdempotencyKey, Notification, Outbox
+from store.models.inbox import InboxEntry
 from store.models.reports import ChartFile, ContactStat
 from store.models.routing import QueueMember, RoutingQueue
 from store.models.workspace import AuditEntry, Draft, LinkedChannel, WatchedThread
@@ -17,4 +18,5 @@ __all__ = [
     "LeadRecord", "Member", "Organization", "PipelineStatus", "StatusChange", "Team", "Deal", "DealChange",
     "DealStage", "DealTotal", "OrganizationRelation", "IdempotencyKey", "Notification", "Outbox", "QueueMember",
     "RoutingQueue", "ChartFile", "ContactStat", "AuditEntry", "Draft", "LinkedChannel", "WatchedThread",
+    "InboxEntry",
 ]

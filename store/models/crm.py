@@ -149,6 +149,7 @@ class Lead(Base):
     card_channel: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
     card_permalink: Mapped[str | None] = mapped_column(String(500))
+    card_digest: Mapped[str | None] = mapped_column(String(64))  # SHA-256 of the card as Slack shows it now
     external_id: Mapped[str | None] = mapped_column(String(200))  # the web form's or an import's id
     # Routing: the queue, why this owner, the first-touch SLA clock (NULL once touched or breached).
     queue_id: Mapped[int | None] = mapped_column(ForeignKey("routing_queue.id"))

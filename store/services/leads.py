@@ -23,9 +23,12 @@ from store.services import outbox, pipeline, routing
 from store.services.deal_stages import deals_by_lead
 from store.services.organizations import org_info
 from store.services.channels import infos_of as channel_infos
+from store.services import lead_refs
+from store.services.lead_refs import one_per_org
 from store.services.snapshots import _lead_query, load_lead, summaries
 from store.services.timeline import timeline_page
 from store.text import EMAIL, clean, domain_of, like_escape, name_key
+from store.vocabulary import canonical_source
 
 
 def validate_new_lead(new: NewLead) -> NewLead:
@@ -50,7 +53,7 @@ def validate_new_lead(new: NewLead) -> NewLead:
         email=email,
         phone=phone,
         segment=pipeline.pick(pipeline.SEGMENTS, clean(new.segment), "Segment"),
-        source=pipeline.pick(pipeline.SOURCES, clean(new.source), "Source"),
+        source=canonical_source(new.source),  # free text: known names in their spelling, others as given
         note=clean(new.note, limit=10_000),
         owner_id=new.owner_id,
         domain=domain_of(new.domain) or (email.split("@", 1)[1].lower() if email else None),
@@ -143,57 +146,12 @@ def _create(db: Database, clock: Clock, team_id: str, actor_id: str, new: NewLea
 
 # ---------------------------------------------------------------- reading
 
+resolve_lead = lead_refs.resolve_lead  # a lead by `#id`, e-mail or name; with the other look-ups in `lead_refs`
+
 
 def get_lead(db: Database, team_id: str, lead_id: int) -> LeadSummary:
     with db.read() as s:
         return summaries(s, team_id, [load_lead(s, team_id, lead_id)])[0]
-
-
-def resolve_lead(db: Database, team_id: str, ref: str, *, limit: int = 10) -> list[LeadSummary]:
-    """`#id`, a contact e-mail, or an organization name (exact, else unique prefix). Open leads first."""
-    ref = (clean(ref, single_line=True) or "").strip('"“”')
-    if not ref:
-        return []
-    with db.read() as s:
-        dialect = s.bind.dialect.name
-        if ref.startswith("#") and ref[1:].isdigit():
-            lead = s.scalar(_lead_query(team_id).where(Lead.id == int(ref[1:])))
-            return summaries(s, team_id, [lead]) if lead else []
-        if "@" in ref:
-            org_ids = select(Contact.organization_id).where(
-                Contact.team_id == team_id, Contact.email_key == ref.lower()
-            )
-        else:
-            key = name_key(ref)
-            exact = select(Organization.id).where(Organization.team_id == team_id, Organization.name_key == key)
-            if s.scalar(exact.limit(1)) is not None:
-                org_ids = exact
-            else:
-                org_ids = (
-                    select(Organization.id)
-                    .where(Organization.team_id == team_id, prefix_match(Organization.name_key, key, dialect))
-                    .order_by(Organization.name_key)
-                    .limit(limit + 1)
-                )
-        leads = s.scalars(
-            _lead_query(team_id)
-            .where(Lead.organization_id.in_(org_ids))
-            .order_by(Lead.is_open.desc(), Lead.id.desc())
-        ).unique().all()
-        picked = sorted(_one_per_org(leads), key=lambda lead: (lead.organization.name_key, -lead.id))
-        return summaries(s, team_id, picked[: limit + 1])
-
-
-def _one_per_org(leads: list[Lead]) -> list[Lead]:
-    """The open leads of each organization, or its newest closed one when none is open."""
-    seen: dict[int, bool] = {}
-    out = []
-    for lead in leads:
-        had_open = seen.get(lead.organization_id)
-        if had_open is None or (had_open and lead.is_open):
-            out.append(lead)
-            seen[lead.organization_id] = lead.is_open
-    return out
 
 
 def search(db: Database, team_id: str, text: str, *, limit: int = 20) -> list[SearchHit]:
@@ -233,7 +191,7 @@ def search(db: Database, team_id: str, text: str, *, limit: int = 20) -> list[Se
             .order_by(Lead.is_open.desc(), Lead.id.desc())
         ).unique().all()
         order = {oid: i for i, oid in enumerate(found)}
-        picked = sorted(_one_per_org(leads), key=lambda lead: order[lead.organization_id])[:limit]
+        picked = sorted(one_per_org(leads), key=lambda lead: order[lead.organization_id])[:limit]
         return [SearchHit(summary, found[summary.organization_id])
                 for summary in summaries(s, team_id, picked, with_deals=False)]
 
@@ -318,7 +276,7 @@ def suggest(db: Database, team_id: str, query: str, *, limit: int = 25) -> list[
             _lead_query(team_id).where(Lead.organization_id.in_(org_ids)).order_by(Lead.is_open.desc(), Lead.id.desc())
         ).unique().all()
         order = {oid: i for i, oid in enumerate(org_ids)}
-        return summaries(s, team_id, sorted(_one_per_org(leads), key=lambda l: order[l.organization_id])[:limit],
+        return summaries(s, team_id, sorted(one_per_org(leads), key=lambda l: order[l.organization_id])[:limit],
                          with_deals=False)
 
 
@@ -337,9 +295,11 @@ LIST_COUNT_CAP = 1000
 
 def list_leads(db: Database, team_id: str, *, statuses: list[str] | None = None, owner_id: str | None = None,
                org_type: str | None = None, segment: str | None = None, authority: str | None = None,
-               include_closed: bool = False, page: int = 0, per_page: int = 20) -> tuple[list[LeadSummary], int]:
-    """`/lead list`: leads by status, owner, organization type, segment and decision authority, a page at a
-    time (newest status change first) and how many match (LIST_COUNT_CAP + 1 meaning "more than the cap")."""
+               include_closed: bool = False, unowned: bool = False, page: int = 0,
+               per_page: int = 20) -> tuple[list[LeadSummary], int]:
+    """`/lead list`: leads by status, owner (or nobody: `unowned`), organization type, segment and decision
+    authority, a page at a time (newest status change first) and how many match (LIST_COUNT_CAP + 1 meaning
+    "more than the cap")."""
     where = [Lead.team_id == team_id]
     if not include_closed and not statuses:
         where.append(Lead.is_open.is_(True))
@@ -347,6 +307,8 @@ def list_leads(db: Database, team_id: str, *, statuses: list[str] | None = None,
         where.append(Lead.status.in_(statuses))
     if owner_id:
         where.append(Lead.owner_id == owner_id)
+    elif unowned:
+        where.append(Lead.owner_id.is_(None))  # ix_lead_team_owner_open
     if segment:
         where.append(func.lower(Lead.segment) == segment.lower())
     org_where = []

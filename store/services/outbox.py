@@ -21,7 +21,9 @@ from store.services.snapshots import lead_summary
 from store.services.tenancy import active
 from store.services.work_queue import WorkQueue
 
-QUEUE = WorkQueue(Outbox, lease=timedelta(minutes=5), max_attempts=8, backoff="linear")
+# A claim is renewed with every post it delivers (mark_sent), so a live deliverer never loses it, and a dead
+# one's is taken over within the lease, not minutes later.
+QUEUE = WorkQueue(Outbox, lease=timedelta(seconds=30), max_attempts=8, backoff="linear")
 MAX_ATTEMPTS = QUEUE.max_attempts
 
 
@@ -61,7 +63,7 @@ def claim_lead(db: Database, clock: Clock, team_id: str, lead_id: int) -> tuple[
         rows = s.scalars(select(Outbox).where(Outbox.claim_token == token).order_by(Outbox.id)).all()
         if not rows:
             return None
-        items = [OutboxItem(r.id, r.kind, r.payload, r.channel_hint) for r in rows]
+        items = [OutboxItem(r.id, r.kind, r.payload, r.channel_hint, r.attempts) for r in rows]
         return token, lead_summary(s, team_id, lead_id), items
 
 
@@ -76,26 +78,43 @@ def due_leads(db: Database, clock: Clock, *, limit: int = 200) -> list[tuple[str
         return [(r.team_id, r.lead_id) for r in rows]
 
 
-def card_posted(db: Database, team_id: str, lead_id: int, channel: str, ts: str, permalink: str | None) -> None:
+def card_posted(db: Database, team_id: str, lead_id: int, channel: str, ts: str, permalink: str | None,
+                digest: str | None = None) -> None:
     with db.write() as s:
         s.execute(
             update(Lead).where(Lead.team_id == team_id, Lead.id == lead_id)
-            .values(card_channel=channel, card_ts=ts, card_permalink=permalink)
+            .values(card_channel=channel, card_ts=ts, card_permalink=permalink, card_digest=digest)
         )
+
+
+def shown_digest(db: Database, team_id: str, lead_id: int) -> str | None:
+    """The digest of the card as Slack last took it (None: unknown): an equal render needs no edit."""
+    with db.read() as s:
+        return s.scalar(select(Lead.card_digest).where(Lead.team_id == team_id, Lead.id == lead_id))
+
+
+def card_shown(db: Database, team_id: str, lead_id: int, digest: str) -> None:
+    """Slack took an edit of the card: remember what it shows."""
+    with db.write() as s:
+        s.execute(update(Lead).where(Lead.team_id == team_id, Lead.id == lead_id).values(card_digest=digest))
 
 
 def mark_sent(db: Database, clock: Clock, token: str, ids: list[int]) -> None:
+    """These were posted; the rest of the claim is renewed (its holder is alive and at work)."""
+    now = clock.now()
     with db.write() as s:
-        s.execute(
-            update(Outbox).where(Outbox.claim_token == token, Outbox.id.in_(ids))
-            .values(state="sent", sent_at=clock.now())
-        )
+        if ids:
+            s.execute(update(Outbox).where(Outbox.claim_token == token, Outbox.id.in_(ids))
+                      .values(state="sent", sent_at=now))
+        s.execute(update(Outbox).where(Outbox.claim_token == token, Outbox.state == "sending")
+                  .values(claimed_at=now))
 
 
 def release(db: Database, clock: Clock, token: str, ids: list[int], error: str, *, retry_in: float) -> None:
     """Give rows back for a later attempt (or give up after the queue's attempts, keeping the error)."""
     now = clock.now()
     with db.write() as s:
-        for row in s.scalars(select(Outbox).where(Outbox.claim_token == token, Outbox.id.in_(ids))):
+        for row in s.scalars(select(Outbox).where(Outbox.claim_token == token, Outbox.id.in_(ids),
+                                                  Outbox.state == "sending")):  # never what was posted
             for column, value in QUEUE.released(row.attempts, error, now, retry_in=retry_in).items():
                 setattr(row, column, value)

@@ -21,6 +21,7 @@ from store.models import (
     Assignment,
     FollowUp,
     Lead,
+    Member,
     Organization,
     StatusChange,
 )
@@ -32,6 +33,9 @@ from store.text import clean
 
 NOTE_LIMIT = 10_000
 PAST_GRACE = timedelta(minutes=2)
+# Activities that reach the customer, or try to: the owner's first one stops the first-touch SLA clock, whatever
+# its outcome (a call nobody answered is an attempt). A note is not.
+TOUCHES = tuple(kind for kind in pipeline.ACTIVITY_KINDS if kind != "Note")
 
 
 def update_lead(
@@ -90,7 +94,7 @@ def _apply(s, lead: Lead, actor_id: str, upd: LeadUpdate, now, activity, outcome
         s.add(Activity(team_id=team_id, lead_id=lead.id, kind=activity, outcome=outcome, text=note,
                        occurred_at=occurred_at, actor_id=actor_id, created_at=now))
         best_time.record(s, lead, occurred_at, outcome)  # when the customer answers: the connect rates
-        if lead.first_touch_at is None and actor_id == lead.owner_id:
+        if lead.first_touch_at is None and actor_id == lead.owner_id and activity in TOUCHES:
             lead.first_touch_at, lead.sla_due_at = occurred_at, None  # the first-touch SLA clock stops
         rec.update(activity=activity, outcome=outcome, note=note,
                    occurred_at=occurred_at if abs(occurred_at - now) > PAST_GRACE else None)
@@ -104,6 +108,9 @@ def _apply(s, lead: Lead, actor_id: str, upd: LeadUpdate, now, activity, outcome
             lead.status, lead.status_since, lead.is_open = status.name, now, not status.is_closed
             org = s.get(Organization, lead.organization_id)
             org.status = status.name
+    if upd.only_if_unowned and lead.owner_id is not None and lead.owner_id != upd.owner_id:
+        taker = s.get(Member, (team_id, lead.owner_id))  # two reps clicked Take at once
+        raise Invalid("already_owned", field="owner", owner=(taker.name if taker and taker.name else "Someone else"))
     if upd.owner_id and upd.owner_id != lead.owner_id:
         if lead.owner_id and lead.owner_id != actor_id and not can_manage(s, team_id, actor_id):
             raise Invalid("not_manager", field="owner", what="reassign")  # reps give away only their own
@@ -116,7 +123,8 @@ def _apply(s, lead: Lead, actor_id: str, upd: LeadUpdate, now, activity, outcome
         for f in _open_follow_ups(s, lead):  # the new owner is reminded from now on, from the first nudge
             f.owner_id, f.nudges_sent, f.escalated_at = upd.owner_id, 0, None
             f.next_nudge_at = max(f.due_at, now)
-    if upd.follow_up_at is not None or (activity and (upd.close_follow_up or not lead.is_open)):
+    closed_now = bool(rec.get("status_to")) and not lead.is_open  # this update closed the lead
+    if upd.follow_up_at is not None or (activity and (upd.close_follow_up or closed_now)):
         closing = "done" if activity or upd.close_follow_up else "cancelled"
         for f in _open_follow_ups(s, lead):
             close(f, closing, now)
@@ -146,10 +154,14 @@ def _open_follow_ups(s, lead: Lead) -> list[FollowUp]:
 # Quick commands: thin names over update_lead, so every path records history the same way.
 
 
-def log_note(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int, text: str, **kw) -> LeadChanged:
+def log_note(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int, text: str,
+             activity: str = "Note", outcome: str | None = None, **kw) -> LeadChanged:
+    """A quick log: the text, as the activity and outcome it tells of (`bot.commands.parse.read_activity`).
+    It never closes a follow-up: the person is offered that separately."""
     if not clean(text):
         raise Invalid("note_missing", field="note")
-    return update_lead(db, clock, team_id, actor_id, LeadUpdate(lead_id, activity="Note", note=text), **kw)
+    return update_lead(db, clock, team_id, actor_id,
+                       LeadUpdate(lead_id, activity=activity, outcome=outcome, note=text), **kw)
 
 
 def change_status(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int, status: str,
@@ -159,6 +171,13 @@ def change_status(db: Database, clock: Clock, team_id: str, actor_id: str, lead_
 
 def assign(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int, owner_id: str, **kw) -> LeadChanged:
     return update_lead(db, clock, team_id, actor_id, LeadUpdate(lead_id, owner_id=owner_id), **kw)
+
+
+def take(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int, **kw) -> LeadChanged:
+    """An unowned lead becomes the actor's, unless someone took it first (Invalid `already_owned`)."""
+    return update_lead(db, clock, team_id, actor_id,
+                       LeadUpdate(lead_id, owner_id=actor_id, reason="took it from the unowned leads",
+                                  only_if_unowned=True), **kw)
 
 
 def schedule_follow_up(db: Database, clock: Clock, team_id: str, actor_id: str, lead_id: int, due_at: datetime,

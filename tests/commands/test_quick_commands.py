@@ -46,7 +46,8 @@ def test_new_lead_modal(bot, fake, db):
     bot.command("new")
     view = bot.last_view()
     labels = [b["label"]["text"] for b in view["blocks"] if b["type"] == "input"]
-    assert labels == ["Company", "Contact name", "Email", "Phone", "Segment", "Source", "Owner", "Note"]
+    assert labels == ["Company", "Contact name", "Email", "Phone", "Segment", "Source", "Or another source", "Owner",
+                      "Note"]
     r = bot.submit(view, {"Company": "Acme Shop", "Email": "not-an-email"})
     assert r.json == {"response_action": "errors", "errors": {"email": "“not-an-email” is not an e-mail address."}}
     r = bot.submit(view, {"Company": "   "})
@@ -65,7 +66,7 @@ def test_new_lead_modal(bot, fake, db):
 def test_log_status_assign_followup_show(bot, fake, db, clock):
     bot.command("new Acme Shop")
     bot.command("log acme called, no answer — try after 3pm")
-    assert "logged Note" in bot.last_reply_text()
+    assert "logged Call (No answer)" in bot.last_reply_text()
     bot.command("status acme qual")
     assert "*Unidentified* → *Qualifying*" in bot.last_reply_text()
     bot.command("status acme qualifying")

@@ -29,7 +29,7 @@ def test_statuses_renamed_retired_and_templated(bot, fake, db, clock):
     assert current["Statuses"].splitlines()[1] == "Potential | Worth checking whether they fit."
     without_potential = "\n".join(line for line in current["Statuses"].splitlines() if not line.startswith("Potential"))
     r = bot.submit(view, {"Statuses": without_potential})
-    assert "1 lead(s) or deal(s) are in Potential" in r.json["errors"]["move_to"]
+    assert "1 lead is in Potential, which you removed: say where to move it." in r.json["errors"]["move_to"]
     renamed = without_potential.replace("Qualifying |", "Qualifying -> Checking fit |")
     r = bot.submit(view, {"Statuses": renamed, "Move leads of removed statuses to": "checking fit"})
     assert r.raw == b"", r.json

@@ -1,5 +1,5 @@
-"""Where customers come from, and why they leave: leads, new customers and revenue by source in the period;
-churned customers and their reasons."""
+"""Where customers come from, and why they leave: leads, new customers and revenue by source in the period
+(sources are free text, grouped case-insensitively); churned customers and their reasons."""
 
 from __future__ import annotations
 
@@ -42,8 +42,18 @@ def source_figures(s: Session, team_id: str, period: Period, scope: Scope) -> li
     for source, currency, amount in s.execute(_narrow_joined(q, scope, by_owner=False)
                                               .group_by(Lead.source, Deal.currency)):
         revenue[source or NO_SOURCE][currency] += int(amount or 0)
-    names = set(leads) | set(customers) | set(revenue)
-    out = [SourceFigure(n, leads[n], customers[n], dict(revenue[n])) for n in names]
+    # Sources are free text: "website" and "Website" are one source, shown as most of its leads spell it.
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for n in set(leads) | set(customers) | set(revenue):
+        spellings[name_key(n)][n] += leads[n] + customers[n] + 1
+    out = []
+    for group in spellings.values():
+        name = min(group, key=lambda n: (-group[n], n))
+        money: dict[str, int] = defaultdict(int)
+        for n in group:
+            for currency, amount in revenue[n].items():
+                money[currency] += amount
+        out.append(SourceFigure(name, sum(leads[n] for n in group), sum(customers[n] for n in group), dict(money)))
     return sorted(out, key=lambda f: (-f.leads, -f.customers, f.source))
 
 
