@@ -97,7 +97,7 @@ def run(argv: list[str] | None = None) -> int:
         if settings.slack_app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-            threading.Thread(target=server.run, name="http", daemon=True).start()
+            threading.Thread(target=_serve_quietly, args=(server,), name="http", daemon=True).start()
             socket_mode = SocketModeHandler(bot.app, settings.slack_app_token)
             try:
                 socket_mode.connect()
@@ -121,6 +121,14 @@ def run(argv: list[str] | None = None) -> int:
         db.dispose()
         log.info("stopped")
     return 0
+
+
+def _serve_quietly(server) -> None:
+    """The HTTP side beside Socket Mode: its loop ends with an error when start-up gives up and closes it."""
+    try:
+        server.run()
+    except (OSError, ValueError):
+        pass
 
 
 def warn_of_lost_leads(settings, db, default_team: str | None) -> None:

@@ -115,6 +115,10 @@ class Marks:
     def _run(self) -> None:
         while True:
             self._ring.wait(self.FLUSH)
+            with self._lock:
+                if not self._tokens:  # nothing came in the last moment: the thread ends (`add` starts another)
+                    self._thread = None
+                    return
             self.flush()
 
 
