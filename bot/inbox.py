@@ -136,6 +136,6 @@ class Replayer:
                                              context={"inbox_replay": (row.key, row.token)}))
         if resp.status == 404:  # no listener wants it (an event nobody handles): nothing to do, ever
             inbox.finish(self.crm.db, self.crm.clock, row.key, row.token)
-        elif resp.status >= 400 and resp.status != 404:
+        elif resp.status >= 400:
             inbox.finish(self.crm.db, self.crm.clock, row.key, row.token, f"replay answered {resp.status}")
         return resp.status

@@ -17,7 +17,7 @@ from store.db import Database
 from store.errors import Invalid
 from store.models import Member, Team
 from store.services.members import require_manager
-from store.services.pipeline import ensure_team
+from store.services.pipeline import put_team_setting
 from store.text import clean
 
 DND_HORIZON = timedelta(hours=1)  # do-not-disturb that lasts at least this long from now counts as away
@@ -64,14 +64,7 @@ def set_away_statuses(db: Database, clock: Clock, team_id: str, actor_id: str, p
         if len(cleaned) > 30:
             raise Invalid("away_statuses_count")
     with db.write() as s:
-        ensure_team(s, team_id, clock)
-        team = s.get(Team, team_id, with_for_update=s.bind.dialect.name == "postgresql")
-        settings = dict(team.settings or {})
-        if cleaned is None:
-            settings.pop("away_statuses", None)
-        else:
-            settings["away_statuses"] = cleaned
-        team.settings = settings
+        put_team_setting(s, clock, team_id, "away_statuses", cleaned)
         return away_statuses(s, team_id)
 
 

@@ -38,6 +38,19 @@ def ensure_team(s: Session, team_id: str, clock: Clock, *, template: str = "life
         pass  # another request created it first
 
 
+def put_team_setting(s: Session, clock: Clock, team_id: str, key: str, value: object) -> None:
+    """One key of the workspace's settings set (None removes it, back to the default), the team row locked
+    on PostgreSQL so two writers of different keys keep each other's."""
+    ensure_team(s, team_id, clock)
+    team = s.get(Team, team_id, with_for_update=s.bind.dialect.name == "postgresql")
+    settings = dict(team.settings or {})
+    if value is None:
+        settings.pop(key, None)
+    else:
+        settings[key] = value
+    team.settings = settings
+
+
 def statuses(s: Session, team_id: str) -> list[StatusInfo]:
     cached = _status_cache.get(team_id)
     if cached is not None and fresh(cached[0]):

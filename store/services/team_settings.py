@@ -17,7 +17,7 @@ from store.services.members import NEVER, member_row, require_manager, require_p
 from store.money import currency_code
 from store.services.deal_stages import currency_of
 from store.services.organizations import org_types
-from store.services.pipeline import ensure_team
+from store.services.pipeline import ensure_team, put_team_setting
 from store.text import clean
 
 
@@ -137,11 +137,4 @@ def set_fallback_channel(db: Database, clock: Clock, team_id: str, actor_id: str
     """Managers choose the workspace's channel for lead cards (None: back to CRM_CHANNEL)."""
     require_manager(db, team_id, actor_id, "channel")
     with db.write() as s:
-        ensure_team(s, team_id, clock)
-        team = s.get(Team, team_id, with_for_update=s.bind.dialect.name == "postgresql")
-        settings = dict(team.settings or {})
-        if channel_id:
-            settings["channel"] = channel_id
-        else:
-            settings.pop("channel", None)
-        team.settings = settings
+        put_team_setting(s, clock, team_id, "channel", channel_id or None)

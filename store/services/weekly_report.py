@@ -19,7 +19,7 @@ from store.errors import Invalid
 from store.models import Team
 from store.services.members import require_manager
 from store.services.nudges import owe
-from store.services.pipeline import ensure_team
+from store.services.pipeline import put_team_setting
 from store.services.team_settings import parse_hhmm
 from store.vocabulary import WEEKDAYS
 
@@ -47,14 +47,7 @@ def set_schedule(db: Database, clock: Clock, team_id: str, actor_id: str, *, cha
     value = None if channel is None else {"channel": channel, "weekday": weekday, "time": parse_hhmm(at), "tz": tz,
                                           "by": actor_id}
     with db.write() as s:
-        ensure_team(s, team_id, clock)
-        team = s.get(Team, team_id, with_for_update=s.bind.dialect.name == "postgresql")
-        settings = dict(team.settings or {})
-        if value is None:
-            settings.pop("weekly_report", None)
-        else:
-            settings["weekly_report"] = value
-        team.settings = settings
+        put_team_setting(s, clock, team_id, "weekly_report", value)
     return value
 
 
