@@ -63,13 +63,13 @@ def build_bot(settings: Settings, db: Database, clock: Clock | None = None, *,
             on_saved=lambda team_id, name: tenancy.installed(db, clock, team_id, name),
             on_deleted=lambda team_id: tenancy.uninstalled(db, clock, team_id, "app_uninstalled"))
         flow, authorize = oauth_pieces(settings, db, store, client)
-        app = App(client=client, signing_secret=settings.slack_signing_secret, oauth_flow=flow,
-                  authorize=authorize, installation_store=store, installation_store_bot_only=True,
-                  listener_executor=pool)
+        app = inbox.InboxApp(client=client, signing_secret=settings.slack_signing_secret, oauth_flow=flow,
+                             authorize=authorize, installation_store=store, installation_store_bot_only=True,
+                             listener_executor=pool)
         workspaces = Installed(db, store, settings.slack_api_url, client_id=settings.slack_client_id,  # type: ignore[arg-type]
                                client_secret=settings.slack_client_secret, rotator_client=client)  # type: ignore[arg-type]
     else:
-        app = App(client=client, signing_secret=settings.slack_signing_secret, listener_executor=pool)
+        app = inbox.InboxApp(client=client, signing_secret=settings.slack_signing_secret, listener_executor=pool)
         workspaces = OneWorkspace(settings.slack_bot_token, settings.slack_api_url)  # type: ignore[arg-type]
     crm = Crm(db=db, clock=clock, settings=settings, workspaces=workspaces)
     gate = AckFirst()
@@ -77,6 +77,7 @@ def build_bot(settings: Settings, db: Database, clock: Clock | None = None, *,
     app.middleware(request_context(crm, gate))
     crm.replay = inbox.Replayer(app, settings.slack_signing_secret, crm)
     crm.marks = inbox.Marks(crm)
+    crm.events = executor or ThreadPoolExecutor(max_workers=settings.event_threads, thread_name_prefix="event")
     errors.register(app)
     commands.register(app)
     return Bot(app, crm, gate, store)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from bot.settings import Settings
@@ -24,3 +25,4 @@ class Crm:
     wake: threading.Event = field(default_factory=threading.Event)  # the notifier loop looks at once
     replay: Callable | None = None  # bot/inbox.py's Replayer: a stored request dispatched again (the sweep)
     marks: object | None = None  # bot/inbox.py's Marks: inbox rows marked done in batches
+    events: Executor | None = None  # Events API listeners' own threads (bot/errors.py::guarded_event)

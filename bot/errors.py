@@ -58,9 +58,10 @@ def guarded(fn: Callable[..., None]) -> Callable[..., None]:
 
 def guarded_event(fn: Callable[..., None]) -> Callable[..., None]:
     """`guarded` for Events API listeners: Bolt acks events itself, so only what they use is injected
-    (thread replies arrive by the thousand; every injected argument costs)."""
+    (thread replies arrive by the thousand; every injected argument costs). They run on threads of their own
+    (`crm.events`, a few: on SQLite they all wait for one writer anyway)."""
 
-    def listener(body: dict, context: BoltContext, client: WebClient) -> None:
+    def run(body: dict, context: BoltContext, client: WebClient) -> None:
         try:
             fn(req=context["req"], context=context)
         except Exception as exc:  # noqa: BLE001 - this is the central handler
@@ -68,6 +69,13 @@ def guarded_event(fn: Callable[..., None]) -> Callable[..., None]:
             _finished(context, exc)
         else:
             _finished(context)
+
+    def listener(body: dict, context: BoltContext, client: WebClient) -> None:
+        events = context["req"].crm.events
+        if events is None:
+            run(body, context, client)
+        else:  # a burst of thread replies queues here, not in front of the commands' and clicks' listeners
+            events.submit(run, body, context, client)
 
     listener.__name__ = fn.__name__
     listener.__qualname__ = fn.__qualname__

@@ -1,9 +1,10 @@
 """The inbox at the Slack edge (issue 15; the rules are in store/services/inbox.py).
 
-- `middleware`: the first of the bot's middleware, after Bolt has verified the signature and before the ack:
-  stores the raw request under its own key (an event's `event_id`; a command's signature timestamp and body
-  hash; a click's or a submission's body hash) and notes in the context which row this request is. A retry of a
+- `middleware`: the first of the bot's middleware, after Bolt has verified the signature: hands the raw request
+  to the inbox's writer under its own key (an event's `event_id`; a command's signature timestamp and body hash;
+  a click's or a submission's body hash) and notes in the context which row this request is. A retry of a
   request already done is answered 200 at once, with nothing run again.
+- `InboxApp`: the Bolt app, whose answer (the ack) waits until that row is written.
 - `finished`: called by bot/errors.py when a listener ends: done, or (an unexpected error) retried later.
 - `Replayer`: the sweep's way to process a stored row again: the same body, signed afresh with the app's own
   signing secret, dispatched through the same Bolt app (every middleware and listener, as Slack's retry would)."""
@@ -14,14 +15,16 @@ import hashlib
 import logging
 import threading
 import time
+from concurrent.futures import Future
 
-from slack_bolt import BoltContext, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from bot.crm import Crm
 from store.services import inbox
 
 log = logging.getLogger(__name__)
+STORE_WAIT = 10.0  # seconds an answer waits for its row to be written
 LATER = {"block_actions", "view_submission", "message_action", "shortcut"}  # effects after the ack
 
 
@@ -38,24 +41,62 @@ def key_of(body: dict, raw: str, headers: dict) -> tuple[str, str] | None:
     return None
 
 
+class Held:
+    """This request's inbox row: its key, and its claim token (known once the row is written)."""
+
+    def __init__(self, key: str, token: str | None = None, pending: Future | None = None) -> None:
+        self.key, self._token, self._pending = key, token, pending
+
+    def stored(self, timeout: float = STORE_WAIT) -> bool:
+        """Wait for the row to be written; False when it could not be (the database is away)."""
+        if self._pending is None:
+            return True
+        try:
+            self._pending.result(timeout)
+        except Exception:  # noqa: BLE001 - told by the caller (the request is answered 500: Slack retries)
+            log.warning("inbox: %s could not be stored", self.key, exc_info=True)
+            return False
+        return True
+
+    @property
+    def token(self) -> str | None:
+        """The claim token this process holds on the row; None when it was done already (or never stored)."""
+        if self._pending is None:
+            return self._token
+        return self._pending.result().token if self.stored() else None
+
+
+class InboxApp(App):
+    """Bolt's app, whose answer to Slack (the HTTP 200, or the Socket Mode ack) leaves only once the request
+    is in the inbox. The row is written while the listener starts (a command's listener acks after some work),
+    so the wait usually costs nothing; a row that could not be written gets a 500, and Slack retries events."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        resp = super().dispatch(req)
+        held = req.context.get("inbox")
+        if isinstance(held, Held) and not held.stored():
+            return BoltResponse(status=500, body="")
+        return resp
+
+
 def middleware(crm: Crm):
     receiver = inbox.Receiver(crm.db, crm.clock)  # requests arriving together are stored together
 
     def store(req: BoltRequest, context: BoltContext, body: dict, next) -> BoltResponse | None:  # noqa: A002
         replay = req.context.get("inbox_replay")
         if replay is not None:  # the sweep processes a stored row again: it holds the row's claim
-            context["inbox"] = replay
+            context["inbox"] = Held(*replay)
             return next()
         found = key_of(body, req.raw_body, req.headers)
         if found is None:
             return next()
         key, kind = found
-        got = receiver.receive(team_id=context.team_id or "", key=key, kind=kind,
-                               content_type=(req.headers.get("content-type") or ["application/json"])[0],
-                               body=req.raw_body)
-        if got.token is None:
+        held = Held(key, pending=receiver.submit(
+            team_id=context.team_id or "", key=key, kind=kind,
+            content_type=(req.headers.get("content-type") or ["application/json"])[0], body=req.raw_body))
+        if req.headers.get("x-slack-retry-num") and held.stored() and held.token is None:
             return BoltResponse(status=200, body="")  # a retry of what is done: nothing runs twice
-        context["inbox"] = (key, got.token)
+        context["inbox"] = held
         return next()
 
     return store
@@ -63,7 +104,7 @@ def middleware(crm: Crm):
 
 def request_key(context: BoltContext) -> str | None:
     held = context.get("inbox")
-    return held[0] if held else None
+    return held.key if held else None
 
 
 def finished(crm: Crm | None, context: BoltContext, error: BaseException | None = None) -> None:
@@ -71,13 +112,16 @@ def finished(crm: Crm | None, context: BoltContext, error: BaseException | None 
     held = context.get("inbox")
     if not held or crm is None:
         return
+    token = held.token
+    if token is None:  # done by someone else already, or never stored (the request was answered 500)
+        return
     if error is None and crm.marks is not None:
-        crm.marks.add(held[1])
+        crm.marks.add(token)
         return
     try:
-        inbox.finish(crm.db, crm.clock, held[0], held[1], None if error is None else repr(error)[:200])
+        inbox.finish(crm.db, crm.clock, held.key, token, None if error is None else repr(error)[:200])
     except Exception:  # noqa: BLE001 - the sweep will process it again (its effects are keyed): log it only
-        log.warning("inbox: could not mark %s", held[0], exc_info=True)
+        log.warning("inbox: could not mark %s", held.key, exc_info=True)
 
 
 class Marks:

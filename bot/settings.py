@@ -26,8 +26,9 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     crm_channel: str | None = None
     crm_sweep_seconds: float = Field(default=60, gt=0, le=86400)
-    http_threads: int = Field(default=16, ge=1, le=512)
+    http_threads: int = Field(default=32, ge=1, le=512)  # most of a request's time is waiting (its inbox row)
     listener_threads: int = Field(default=16, ge=1, le=512)  # work after the ack (Bolt's listener pool)
+    event_threads: int = Field(default=4, ge=1, le=512)  # Events API listeners (thread replies), their own pool
     crm_intake_token: str | None = None  # Bearer token of POST /intake/leads (empty: intake off)
     crm_intake_origins: str | None = None  # web pages allowed to post to the intake from a browser (CORS)
     crm_team_id: str | None = None  # the workspace intake and import write to (default: the bot token's)

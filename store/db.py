@@ -113,6 +113,16 @@ class Database:
             yield conn
 
     @contextmanager
+    def writer_lock(self, *, urgent: bool = False) -> Iterator[None]:
+        """This process's turn at SQLite's one writer, for a statement on a connection of the caller's own
+        (nothing on PostgreSQL)."""
+        if self._write_lock is None:
+            yield
+            return
+        with self._write_lock.hold(urgent=urgent):
+            yield
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
         with self._reader() as session, session.begin():
             yield session

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import secrets
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -60,6 +61,17 @@ def _values(clock: Clock, team_id: str, key: str, kind: str, content_type: str, 
                 received_at=now)
 
 
+_COLUMNS = ("team_id", "key", "kind", "content_type", "body", "state", "attempts", "claimed_at", "claim_token",
+            "next_attempt_at", "received_at")
+
+
+def _sqlite_param(value):
+    """A value as SQLAlchemy's UTC column stores it in SQLite (naive UTC, microseconds)."""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
 def _insert(db: Database):
     insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
     return insert(InboxEntry).on_conflict_do_nothing(index_elements=["key"]).returning(InboxEntry.key)
@@ -85,56 +97,120 @@ def receive(db: Database, clock: Clock, *, team_id: str, key: str, kind: str, co
 
 
 class Receiver:
-    """`receive` for many requests at once (group commit): requests arriving while a batch is being written
-    wait for the next one, and each batch is one INSERT … ON CONFLICT DO NOTHING RETURNING in one transaction.
-    A thousand requests a second then cost a few dozen commits, and each ack waits for at most two of them."""
+    """`receive` for many requests at once (group commit), written by one thread of its own: whatever arrived
+    while a batch was being written is the next batch, one INSERT … ON CONFLICT DO NOTHING RETURNING in one
+    transaction. A thousand requests a second then cost a few dozen commits, and a request waits for at most
+    two of them. `submit` does not wait: the bot stores a request while its listener starts, and holds the
+    ack until the row is in (bot/inbox.py)."""
+
+    IDLE = 1.0  # seconds without requests after which the writer thread ends (`submit` starts another)
 
     def __init__(self, db: Database, clock: Clock, *, most: int = 500) -> None:
         self.db, self.clock, self.most = db, clock, most
-        self._queue: list[tuple[dict, list]] = []
+        self._queue: list[tuple[dict, Future]] = []
         self._cv = threading.Condition()
-        self._writing = False
+        self._thread: threading.Thread | None = None
+        self._raw = None  # SQLite: the writer thread's own connection (`_fast`)
 
-    def receive(self, *, team_id: str, key: str, kind: str, content_type: str, body: str) -> Received:
-        slot: list = []
+    def submit(self, *, team_id: str, key: str, kind: str, content_type: str, body: str) -> Future:
+        """Queue one request for the next batch; the future gives its `Received` (or the write's error)."""
+        done: Future = Future()
         with self._cv:
-            self._queue.append((_values(self.clock, team_id, key, kind, content_type, body), slot))
-            while not slot:
-                if not self._writing:  # nobody is writing: this request writes everything queued
-                    self._writing = True
-                    batch, self._queue = self._queue[:self.most], self._queue[self.most:]
-                    self._cv.release()
-                    try:
-                        self._write(batch)
-                    finally:
-                        self._cv.acquire()
-                        self._writing = False
-                        self._cv.notify_all()
-                else:
-                    self._cv.wait()
-        if isinstance(slot[0], BaseException):
-            raise slot[0]
-        return slot[0]
+            self._queue.append((_values(self.clock, team_id, key, kind, content_type, body), done))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="inbox-writer", daemon=True)
+                self._thread.start()
+            self._cv.notify()
+        return done
 
-    def _write(self, batch: list[tuple[dict, list]]) -> None:
+    def receive(self, **request: str) -> Received:
+        return self.submit(**request).result()
+
+    def _run(self) -> None:
+        while True:
+            with self._cv:
+                if not self._queue:
+                    self._cv.wait(self.IDLE)
+                if not self._queue:  # nothing came for a while: this thread ends
+                    self._thread = None
+                    self._close()
+                    return
+                batch, self._queue = self._queue[:self.most], self._queue[self.most:]
+            self._write(batch)
+
+    def _write(self, batch: list[tuple[dict, Future]]) -> None:
         try:
-            with self.db.write_core(urgent=True) as conn:  # an ack waits for it
-                stored = set(conn.execute(_insert(self.db), [v for v, _ in batch]).scalars())
-                results = [Received(v["key"], v["claim_token"]) if v["key"] in stored
-                           else _seen_before(conn, self.clock, v) for v, _ in batch]
+            if self.db.dialect == "sqlite":
+                results = self._fast(batch)
+            else:
+                with self.db.write_core(urgent=True) as conn:  # an ack waits for it
+                    stored = set(conn.execute(_insert(self.db), [v for v, _ in batch]).scalars())
+                    results = [Received(v["key"], v["claim_token"]) if v["key"] in stored
+                               else _seen_before(conn, self.clock, v) for v, _ in batch]
         except Exception as exc:  # noqa: BLE001 - each waiting request sees it (its ack then fails: Slack retries)
-            results = [exc] * len(batch)
-        for (_v, slot), result in zip(batch, results):
-            slot.append(result)
+            self._close()
+            for _v, done in batch:
+                done.set_exception(exc)
+            return
+        for (_v, done), result in zip(batch, results):
+            done.set_result(result)
+
+    def _close(self) -> None:
+        raw, self._raw = self._raw, None
+        if raw is not None:
+            raw.close()
+
+    def _fast(self, batch: list[tuple[dict, Future]]) -> list[Received]:
+        """SQLite: the whole batch is one statement (`_sqlite_statement`) on a connection of the writer thread's
+        own. Keys stored before (a retry) are then looked at the general way."""
+        if self._raw is None:
+            self._raw = self.db.engine.raw_connection()
+        rows = [tuple(_sqlite_param(v[c]) for c in _COLUMNS) for v, _ in batch]
+        sql = (f"INSERT INTO inbox ({', '.join(_COLUMNS)}) VALUES "
+               + ", ".join(["(" + ", ".join("?" * len(_COLUMNS)) + ")"] * len(rows)) + " ON CONFLICT (key) DO NOTHING")
+        added = _sqlite_statement(self.db, sql, [p for row in rows for p in row], urgent=True, raw=self._raw)
+        if added != len(rows):  # some key was there: those rows are a retry's (the others are ours, committed)
+            with self.db.write_core(urgent=True) as conn:
+                ours = dict(conn.execute(select(InboxEntry.key, InboxEntry.claim_token)
+                                         .where(InboxEntry.key.in_([v["key"] for v, _ in batch]))).all())
+                return [Received(v["key"], v["claim_token"]) if ours.get(v["key"]) == v["claim_token"]
+                        else _seen_before(conn, self.clock, v) for v, _ in batch]
+        return [Received(v["key"], v["claim_token"]) for v, _ in batch]
 
 
 def finish_many(db: Database, clock: Clock, tokens: list[str]) -> int:
-    """Rows whose processing ended well, by their claim tokens (unique per claim), in one UPDATE."""
-    if not tokens:
-        return 0
-    with db.write_core() as conn:
-        return conn.execute(update(InboxEntry).where(InboxEntry.state == "sending", InboxEntry.claim_token.in_(tokens))
-                            .values(state="done", done_at=clock.now(), claim_token=None)).rowcount or 0
+    """Rows whose processing ended well, by their claim tokens (unique per claim), in one UPDATE per 500."""
+    done = 0
+    for i in range(0, len(tokens), 500):
+        chunk = tokens[i:i + 500]
+        if db.dialect == "sqlite":  # one statement in autocommit: the writer is held for the shortest time
+            done += _sqlite_statement(db, "UPDATE inbox SET state = 'done', done_at = ?, claim_token = NULL "
+                                      f"WHERE state = 'sending' AND claim_token IN ({', '.join('?' * len(chunk))})",
+                                      [_sqlite_param(clock.now()), *chunk])
+            continue
+        with db.write_core() as conn:
+            done += conn.execute(update(InboxEntry)
+                                 .where(InboxEntry.state == "sending", InboxEntry.claim_token.in_(chunk))
+                                 .values(state="done", done_at=clock.now(), claim_token=None)).rowcount or 0
+    return done
+
+
+def _sqlite_statement(db: Database, sql: str, params: list, *, urgent: bool = False, raw=None) -> int:
+    """One statement on SQLite in autocommit (its own transaction), holding this process's turn at the one
+    writer only while SQLite runs it: the thread gives up Python's lock once, not once per BEGIN, statement
+    and COMMIT (each time it may wait a switch interval for a busy listener to hand it back)."""
+    conn = raw or db.engine.raw_connection()
+    try:
+        with db.writer_lock(urgent=urgent):
+            cur = conn.cursor()
+            try:
+                cur.execute(sql, params)
+                return cur.rowcount
+            finally:
+                cur.close()
+    finally:
+        if raw is None:
+            conn.close()
 
 
 def finish(db: Database, clock: Clock, key: str, token: str, error: str | None = None) -> bool:

@@ -132,3 +132,26 @@ def test_done_rows_are_pruned_after_seven_days(bot, fake, db, clock):
     clock.advance(days=8)
     kept = len(rows(bot, db))
     assert inbox.prune(db, clock) == kept and rows(bot, db) == []
+
+
+def test_an_event_whose_row_could_not_be_written_is_answered_500_and_its_retry_is_filed_once(bot, fake, db,
+                                                                                         monkeypatch):
+    """The ack waits for the row (bot/inbox.py::InboxApp): a database that refuses the INSERT gets Slack a 500,
+    so Slack sends the event again, and that delivery is stored and filed once."""
+    lead = _lead(bot, db)
+    rows(bot, db)
+    real = inbox.Receiver._write
+
+    def refuse(self, batch):
+        for _v, done in batch:
+            done.set_exception(RuntimeError("database is away"))
+
+    monkeypatch.setattr(inbox.Receiver, "_write", refuse)
+    event = reply("1800000000.000300", "send the price list", thread_ts=lead.card_ts)
+    assert bot.event(event, "EvAway").status == 500
+    assert not [r for r in rows(bot, db) if r.key == "event:EvAway"]
+    monkeypatch.setattr(inbox.Receiver, "_write", real)
+    assert bot.event(event, "EvAway", retry=1).status == 200
+    assert [r.state for r in rows(bot, db) if r.key == "event:EvAway"] == ["done"]
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Comment).where(Comment.ts == "1800000000.000300")) == 1
