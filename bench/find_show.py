@@ -6,7 +6,8 @@ status changes, follow-ups, assignments, comments) spread over the leads with a 
 have thousands of entries, as real accounts do). Then it times what the bot does for each command after
 `ack()`: resolve/search in `store/`, and render the answer with `bot/views/` (the Slack round trip is
 not server time). Queries are mixed: prefixes of 1 to 6 letters, whole names, e-mails, domains, `#id`,
-misses, and substrings that fall back to the `%like%` scan.
+misses, substrings that fall back to the `%like%` scan, and Korean names (a fifth of the shops) typed with
+their spaces taken out or put in.
 
     .venv/bin/python bench/find_show.py [--orgs 100000] [--entries 1000000] [--queries 400] [--rebuild]
 """
@@ -33,6 +34,7 @@ from store.models import (  # noqa: E402
     Activity, Assignment, Comment, Contact, FollowUp, Lead, Organization, StatusChange,
 )
 from store.services import leads, pipeline  # noqa: E402
+from store.text import compact_key  # noqa: E402
 
 TEAM = "TBENCH"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
@@ -42,12 +44,15 @@ WORDS = ("acme alpha atlas aurora bakery bean berry blue bright busan café ceda
          "north nova oak ocean olive orbit park peak pearl pine pixel plaza prime river rose royal sage salt "
          "seoul shop silver sky smart solar spring star stone sun swift tiger town trade urban valley vista "
          "wave west willow wood yellow zen").split()
+KO_WORDS = "부산 서울 대구 광주 제주 한빛 푸른 행복 바다 하늘 베이커리 꽃집 커피 공방 상회 마켓 식품 카페".split()
 KINDS = ("Call", "Email", "Meeting", "Message", "Note")
 OUTCOMES = ("Connected", "No answer", "Left message", "Bounced", "Not applicable")
 
 
 def company(i: int) -> str:
     r = random.Random(i)
+    if i % 5 == 0:  # a Korean shop, written with or without a space (`부산 베이커리 15`, `부산베이커리 20`)
+        return f"{r.choice(KO_WORDS)}{r.choice(('', ' '))}{r.choice(KO_WORDS)} {i}"
     return f"{r.choice(WORDS).title()} {r.choice(WORDS).title()} {r.choice(('Shop', 'Co', 'Studio', 'Store'))} {i}"
 
 
@@ -69,6 +74,7 @@ def build(path: Path, orgs: int, entries: int) -> None:
             ids = range(start, min(start + batch, orgs + 1))
             c.execute(insert(Organization), [
                 {"id": i, "team_id": TEAM, "name": company(i), "name_key": company(i).lower(),
+                 "compact_key": compact_key(company(i)),
                  "domain": f"{company(i).lower().replace(' ', '')}.example", "status": "Lead",
                  "tags": [], "created_at": NOW - timedelta(days=i % 700)} for i in ids])
             c.execute(insert(Contact), [
@@ -132,7 +138,7 @@ def queries(orgs: int, n: int) -> list[str]:
     for k in range(n):
         i = rng.randint(1, orgs)
         name = company(i).lower()
-        kind = k % 8
+        kind = k % 9
         if kind == 0:
             out.append(name[: rng.randint(1, 2)])  # very short prefixes: many matches, limit applies
         elif kind == 1:
@@ -147,8 +153,11 @@ def queries(orgs: int, n: int) -> list[str]:
             out.append(f"#{i}")
         elif kind == 6:
             out.append("zzqx" + str(i))  # a miss: prefix fails, then the substring scan runs
-        else:
+        elif kind == 7:
             out.append(name.split()[1][1:5])  # a substring from inside a name
+        else:  # a Korean name typed the other way round: spaces added, or taken out
+            ko = company(rng.randint(1, orgs // 5) * 5).rsplit(" ", 1)[0]
+            out.append(ko.replace(" ", "") if " " in ko else f"{ko[:2]} {ko[2:]}")
     return out
 
 
@@ -159,7 +168,7 @@ def main() -> int:
     ap.add_argument("--queries", type=int, default=400)
     ap.add_argument("--rebuild", action="store_true")
     a = ap.parse_args()
-    path = ROOT / "bench" / "out" / f"find_show_{a.orgs}_{a.entries}.db"
+    path = ROOT / "bench" / "out" / f"find_show_v2_{a.orgs}_{a.entries}.db"  # v2: Korean names among them
     if a.rebuild or not path.exists():
         print(f"Building {a.orgs:,} organizations and {a.entries:,} timeline entries ...")
         build(path, a.orgs, a.entries)

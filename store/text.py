@@ -28,6 +28,12 @@ def name_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
+def compact_key(name: str) -> str:
+    """A name's search key without any spaces: `부산 베이커리` and `부산베이커리` (and `Acme Shop`, `acmeshop`)
+    are one key, so either spelling finds the other."""
+    return "".join(name.casefold().split())
+
+
 def like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

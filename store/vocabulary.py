@@ -28,6 +28,16 @@ TEMPLATES: dict[str, list[tuple[str, str, bool]]] = {
     ],
 }
 
+# The built-in statuses' Korean names, which `/lead status 부산 검토중` may use (the status keeps its own name:
+# what is stored and shown does not change). A status a manager adds is matched by its own name, in any language.
+KOREAN_STATUS_NAMES: dict[str, tuple[str, ...]] = {
+    "Unidentified": ("미확인",), "Potential": ("잠재", "잠재 고객"), "Qualifying": ("검토중", "검토 중", "확인중"),
+    "Closing": ("계약 진행", "계약중", "성사 단계"), "Customer": ("고객", "거래중"), "Nurturing": ("관리중", "보류"),
+    "Bad fit": ("부적합",), "Churned": ("이탈", "해지"),
+    "New lead": ("신규", "신규 리드"), "Attempting contact": ("연락 시도", "연락중"), "Contacted": ("연락됨", "통화함"),
+    "Qualified": ("검증됨", "자격 확인"), "Closed": ("종료", "완료"),
+}
+
 ACTIVITY_KINDS = ["Call", "Email", "Meeting", "Message", "Note"]
 OUTCOMES = ["Connected", "No answer", "Left message", "Bounced", "Not applicable"]
 SEGMENTS = ["SMB", "Enterprise"]

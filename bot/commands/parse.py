@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 
+from bot.commands import korean_time
 from bot.wording import Refusal
 from store.text import clean
 
@@ -124,14 +125,16 @@ def parse_when(text: str, tz: str, now: datetime, *, day_tz: str | None = None) 
         phrase = " ".join(words[:n])[:80]
         if not phrase or phrase.isdigit():
             continue
-        data = _get(phrase, local_now)
+        korean = korean_time.read(phrase, local_now)
+        data = korean[0] if korean else _get(phrase, local_now)
         if data is None:
             continue
         value = data
-        if not _HAS_TIME.search(phrase):
+        if not (korean[1] if korean else _HAS_TIME.search(phrase)):
             if day_tz and day_tz != tz:
                 zone = ZoneInfo(day_tz)
-                value = _get(phrase, now.astimezone(zone).replace(tzinfo=None)) or value
+                there = now.astimezone(zone).replace(tzinfo=None)
+                value = (korean_time.read(phrase, there) or (None,))[0] or _get(phrase, there) or value
             value = datetime.combine(value.date(), DEFAULT_HOUR)
         due = value.replace(tzinfo=zone) if value.tzinfo is None else value
         due = due.astimezone(timezone.utc)
@@ -141,7 +144,7 @@ def parse_when(text: str, tz: str, now: datetime, *, day_tz: str | None = None) 
         return due, rest
     raise Refusal(
         f"I couldn't read “{(text or '').strip()[:60]}” as a time. "
-        "Try `tomorrow 10am`, `in 3 days`, `next friday` or `2026-12-01 14:30`."
+        "Try `tomorrow 10am`, `in 3 days`, `next friday`, `2026-12-01 14:30`, `내일 오후 3시` or `다음 주 월요일`."
     )
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from store.models.base import ID, Base
+from store.text import compact_key
 
 
 class Team(Base):
@@ -69,11 +70,13 @@ class Organization(Base):
         UniqueConstraint("team_id", "name_key", name="uq_organization_team_name"),
         Index("ix_organization_team_domain", "team_id", "domain"),
         Index("ix_organization_team_kind", "team_id", "kind"),
+        Index("ix_organization_team_compact", "team_id", "compact_key"),
     )
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("team.id"))
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200))  # lower-cased, whitespace-collapsed
+    compact_key: Mapped[str | None] = mapped_column(String(200))  # name_key without spaces (set with it)
     domain: Mapped[str | None] = mapped_column(String(255))
     segment: Mapped[str | None] = mapped_column(String(40))
     kind: Mapped[str | None] = mapped_column(String(40))
@@ -93,6 +96,13 @@ class Organization(Base):
     contact_note: Mapped[str | None] = mapped_column(String(300))
 
     contacts: Mapped[list[Contact]] = relationship(back_populates="organization", order_by="Contact.id")
+
+    @validates("name_key")
+    def _keep_compact_key(self, _key: str, value: str) -> str:
+        """Korean names are written with and without their spaces (`부산 베이커리`, `부산베이커리`): the search
+        key without them is kept beside the name's own."""
+        self.compact_key = compact_key(value) if value is not None else None
+        return value
 
 
 class Contact(Base):

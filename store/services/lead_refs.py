@@ -19,7 +19,7 @@ from store.db import Database, prefix_match
 from store.dto import LeadSummary
 from store.models import Contact, Lead, Organization
 from store.services.snapshots import _lead_query, summaries
-from store.text import clean, name_key
+from store.text import clean, compact_key, name_key
 
 MAX_NAME_WORDS = 8  # the longest company name tried, in words
 _WORD = re.compile(r"\S+")
@@ -51,7 +51,8 @@ def resolve_lead(db: Database, team_id: str, ref: str, *, limit: int = 10) -> li
             )
         else:
             key = name_key(ref)
-            exact = select(Organization.id).where(Organization.team_id == team_id, Organization.name_key == key)
+            exact = select(Organization.id).where(Organization.team_id == team_id,
+                                                  Organization.compact_key == compact_key(key))
             if s.scalar(exact.limit(1)) is not None:
                 org_ids = exact
             else:
@@ -69,14 +70,14 @@ def name_readings(db: Database, team_id: str, text: str, *, limit: int = 10) -> 
         return []
     with db.read() as s:
         dialect = s.bind.dialect.name
-        variants = {name_key(r) for r in runs} | {name_key(_trimmed(r)) for r in runs}
-        named = {k: oid for oid, k in s.execute(
-            select(Organization.id, Organization.name_key)
-            .where(Organization.team_id == team_id, Organization.name_key.in_(variants)))}
+        variants = {compact_key(r) for r in runs} | {compact_key(_trimmed(r)) for r in runs}
+        named = {k: oid for oid, k in s.execute(  # by the name without spaces: `부산 베이커리` names 부산베이커리
+            select(Organization.id, Organization.compact_key)
+            .where(Organization.team_id == team_id, Organization.compact_key.in_(variants)))}
         exact_n, exact_ref = 0, ""
         for n, run in enumerate(runs, 1):
-            ref = run if name_key(run) in named else _trimmed(run)
-            if name_key(ref) in named:
+            ref = run if compact_key(run) in named else _trimmed(run)
+            if compact_key(ref) in named:
                 exact_n, exact_ref = n, ref
         prefix_n, prefix_ids = 0, []
         for n, run in enumerate(runs, 1):  # a run no name starts with: no longer run can name a lead either
@@ -90,7 +91,7 @@ def name_readings(db: Database, team_id: str, text: str, *, limit: int = 10) -> 
                                         _leads_of(s, team_id, prefix_ids, limit)))
         if exact_n:
             readings.append(NameReading(exact_ref.strip(), text[len(runs[exact_n - 1]):].strip(),
-                                        _leads_of(s, team_id, [named[name_key(exact_ref)]], limit)))
+                                        _leads_of(s, team_id, [named[compact_key(exact_ref)]], limit)))
         return [r for r in readings if r.leads]
 
 
@@ -101,7 +102,7 @@ def _trimmed(run: str) -> str:
 
 def _prefixed(team_id: str, key: str, dialect: str, limit: int):
     return (select(Organization.id)
-            .where(Organization.team_id == team_id, prefix_match(Organization.name_key, key, dialect))
+            .where(Organization.team_id == team_id, prefix_match(Organization.compact_key, compact_key(key), dialect))
             .order_by(Organization.name_key).limit(limit + 1))
 
 

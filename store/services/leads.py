@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from sqlalchemy import and_, case, func, select
@@ -27,7 +28,7 @@ from store.services import lead_refs
 from store.services.lead_refs import one_per_org
 from store.services.snapshots import _lead_query, load_lead, summaries
 from store.services.timeline import timeline_page
-from store.text import EMAIL, clean, domain_of, like_escape, name_key
+from store.text import EMAIL, clean, compact_key, domain_of, like_escape, name_key
 from store.vocabulary import canonical_source
 
 
@@ -90,6 +91,10 @@ def _create(db: Database, clock: Clock, team_id: str, actor_id: str, new: NewLea
                 return LeadCreated(summaries(s, team_id, [same])[0], existed=True)
         key = name_key(new.company)
         org = s.scalar(select(Organization).where(Organization.team_id == team_id, Organization.name_key == key))
+        if org is None:  # the same name written without (or with) its spaces: `부산 베이커리` is 부산베이커리
+            org = s.scalar(select(Organization).where(Organization.team_id == team_id,
+                                                      Organization.compact_key == compact_key(key))
+                           .order_by(Organization.id).limit(1))
         if org is not None:
             open_lead = s.scalar(
                 select(Lead)
@@ -154,6 +159,13 @@ def get_lead(db: Database, team_id: str, lead_id: int) -> LeadSummary:
         return summaries(s, team_id, [load_lead(s, team_id, lead_id)])[0]
 
 
+def _long_enough_to_scan(key: str) -> bool:
+    """Whether a text is worth a scan for names containing it: three letters, or two Hangul syllables (a
+    syllable is a whole sound: `베이` already says much)."""
+    compact = compact_key(key)
+    return len(compact) >= (2 if re.search(r"[\uac00-\ud7a3]", compact) else 3)
+
+
 def search(db: Database, team_id: str, text: str, *, limit: int = 20) -> list[SearchHit]:
     """Organizations by name (prefix, then anywhere), contacts by name or e-mail, and domains."""
     q = clean(text, single_line=True)
@@ -173,16 +185,16 @@ def search(db: Database, team_id: str, text: str, *, limit: int = 20) -> list[Se
         base = select(Organization.id).where(Organization.team_id == team_id)
         if q.startswith("#") and q[1:].isdigit():
             add(select(Lead.organization_id).where(Lead.team_id == team_id, Lead.id == int(q[1:])), "id")
-        add(base.where(prefix_match(Organization.name_key, key, dialect)).order_by(Organization.name_key).limit(limit),
-            "company")
+        add(base.where(prefix_match(Organization.compact_key, compact_key(key), dialect))  # with or without spaces
+            .order_by(Organization.name_key).limit(limit), "company")
         add(base.where(prefix_match(Organization.domain, domain_of(key) or key, dialect)).limit(limit), "domain")
         contacts = select(Contact.organization_id).where(Contact.team_id == team_id)
         add(contacts.where(prefix_match(Contact.email_key, key, dialect)).limit(limit), "email")
         add(contacts.where(prefix_match(Contact.name_key, key, dialect)).limit(limit), "contact")
         exact_kind = "@" in q or (q.startswith("#") and q[1:].isdigit())  # e-mails and ids are never inside names
-        if len(found) < limit and len(key) >= 3 and not exact_kind:
-            pattern = "%" + like_escape(key) + "%"  # a scan, bounded by the limit: names that contain the text
-            add(base.where(Organization.name_key.like(pattern, escape="\\")).limit(limit), "company")
+        if len(found) < limit and _long_enough_to_scan(key) and not exact_kind:
+            pattern = "%" + like_escape(compact_key(key)) + "%"  # a scan, bounded by the limit: names containing it
+            add(base.where(Organization.compact_key.like(pattern, escape="\\")).limit(limit), "company")
         if not found:
             return []
         leads = s.scalars(
@@ -253,19 +265,20 @@ def suggest(db: Database, team_id: str, query: str, *, limit: int = 25) -> list[
     key = name_key(clean(query, single_line=True) or "")[:200]
     with db.read() as s:
         dialect = s.bind.dialect.name
-        cond = prefix_match(Organization.name_key, key, dialect) if key else Organization.name_key.is_not(None)
+        cond = (prefix_match(Organization.compact_key, compact_key(key), dialect) if key
+                else Organization.name_key.is_not(None))
         org_ids = list(
             s.scalars(
                 select(Organization.id).where(Organization.team_id == team_id, cond)
                 .order_by(Organization.name_key).limit(limit)
             )
         )
-        if len(org_ids) < limit and len(key) >= 3:
-            pattern = "%" + like_escape(key) + "%"
+        if len(org_ids) < limit and _long_enough_to_scan(key):
+            pattern = "%" + like_escape(compact_key(key)) + "%"
             org_ids += [
                 oid for oid in s.scalars(
                     select(Organization.id)
-                    .where(Organization.team_id == team_id, Organization.name_key.like(pattern, escape="\\"))
+                    .where(Organization.team_id == team_id, Organization.compact_key.like(pattern, escape="\\"))
                     .limit(limit)
                 )
                 if oid not in org_ids

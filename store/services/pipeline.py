@@ -12,8 +12,10 @@ from store.dto import StatusInfo
 from store.errors import Invalid
 from store.models import PipelineStatus, Team
 from store.ttl import expiry, fresh
-from store.text import name_key
-from store.vocabulary import ACTIVITY_KINDS, OUTCOMES, SEGMENTS, SOURCES, TEMPLATES  # noqa: F401 - re-exported
+from store.text import compact_key, name_key
+from store.vocabulary import (  # noqa: F401 - re-exported
+    ACTIVITY_KINDS, KOREAN_STATUS_NAMES, OUTCOMES, SEGMENTS, SOURCES, TEMPLATES,
+)
 
 # Per-team status lists are read on almost every command and change rarely: keep them in memory for a
 # minute (every process re-reads them after a change within that time; the database stays the truth).
@@ -83,7 +85,12 @@ def match_status(options: list[StatusInfo], text: str) -> StatusInfo:
     for o in options:
         if name_key(o.name) == key:
             return o
-    hits = [o for o in options if name_key(o.name).startswith(key)]
+    said = compact_key(key)  # a built-in status's Korean name, with or without its space
+    for o in options:
+        if said in (compact_key(k) for k in KOREAN_STATUS_NAMES.get(o.name, ())):
+            return o
+    hits = [o for o in options if name_key(o.name).startswith(key)
+            or any(compact_key(k).startswith(said) for k in KOREAN_STATUS_NAMES.get(o.name, ()))]
     if len(hits) == 1:
         return hits[0]
     if hits:
