@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from bot.ids import Field
-from bot.views.text import cut
+from bot.views.text import esc_cut
 from bot.wording import say
 
 T = TypeVar("T")
@@ -131,7 +131,8 @@ def field_errors(view: dict, field: str | None, message: str) -> dict:
     block = FIELD_BLOCKS.get(field or "")
     if block not in inputs:
         block = inputs[0] if inputs else None
-    return {"response_action": "errors", "errors": {block: cut(message, 300)}} if block else {}
+    # what the message quotes (a company, an e-mail as typed) is escaped like any text sent to Slack
+    return {"response_action": "errors", "errors": {block: esc_cut(message, 300)}} if block else {}
 
 
 def refused(view: dict, error: CrmError, field: str) -> dict:

@@ -34,6 +34,7 @@ from store.vocabulary import SOURCE_MAX
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
+BODY_KINDS = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
 DEFAULT_SOURCE = "Inbound form"
 EXTRA_MAX = 50  # unknown fields kept in the note, each value cut to 500 characters
 
@@ -118,6 +119,11 @@ class Intake:
             length = 0
         if length > MAX_BODY:
             return "413 Payload Too Large", {"ok": False, "error": f"the body is limited to {MAX_BODY} bytes"}, []
+        kind = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+        if kind not in BODY_KINDS and not kind.endswith("+json"):
+            return ("415 Unsupported Media Type",
+                    {"ok": False, "error": "send JSON (application/json), a form (application/x-www-form-urlencoded) "
+                                           "or multipart/form-data"}, [])
         raw = environ["wsgi.input"].read(length) if length else b""
         body, problem = _body(environ.get("CONTENT_TYPE") or "", raw)
         query = dict(parse_qsl(environ.get("QUERY_STRING") or ""))
@@ -134,8 +140,9 @@ class Intake:
                                         "may also use CRM_INTAKE_TOKEN)"}, []
         if not tenancy.is_active(self.crm.db, team):
             return "410 Gone", {"ok": False, "error": "the CRM is no longer installed in that Slack workspace"}, []
-        if problem:
-            return _unprocessable({"body": problem})
+        if problem:  # not a body at all (undecodable, not an object): 400, with the same `errors` shape
+            log.info("intake: refused a body that %s (%s bytes)", problem, len(raw))
+            return "400 Bad Request", {"ok": False, "errors": {"body": problem}}, []
         new, errors = self._lead(body)
         if errors:
             return _unprocessable(errors)
@@ -245,12 +252,12 @@ def _body(content_type: str, raw: bytes) -> tuple[dict, str | None]:
                      for part in message.iter_parts()
                      if part.get_param("name", header="content-disposition") and not part.get_filename()]
             pairs = [(k, v if isinstance(v, str) else v.decode("utf-8")) for k, v in pairs]
-        else:
-            data = json.loads(raw or b"null")
+        else:  # UTF-8 only (json.loads would also take UTF-16 and UTF-32 bytes); nesting past Python's limit: refused
+            data = json.loads(raw.decode("utf-8") or "null")
             if not isinstance(data, dict):
                 return {}, "must be a JSON object with at least `company` (or a form with a `company` field)"
             return data, None
-    except (ValueError, UnicodeDecodeError, LookupError):
+    except (ValueError, UnicodeDecodeError, LookupError, RecursionError):
         return {}, "is not valid JSON" if kind not in ("application/x-www-form-urlencoded", "multipart/form-data") \
             else f"is not valid {kind}"
     fields: dict[str, str] = {}

@@ -4,11 +4,13 @@ GET /healthz, POST /intake/leads (and its CORS pre-flight), and in OAuth mode th
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
 from bot.app_factory import Bot
@@ -16,6 +18,7 @@ from bot.intake import Intake
 from bot.oauth import INSTALL_PATH, REDIRECT_PATH
 
 log = logging.getLogger(__name__)
+MAX_SLACK_BODY = 4 * 1024 * 1024  # bytes: Slack's largest payloads (a modal's submission) are far smaller
 
 
 class WsgiApp:
@@ -25,13 +28,21 @@ class WsgiApp:
         self.db = bot.crm.db
         self.intake = Intake(bot, ThreadPoolExecutor(4, thread_name_prefix="intake"))
         self.oauth = bot.app.oauth_flow is not None
+        self.verifier = SignatureVerifier(bot.crm.settings.slack_signing_secret)
 
     def __call__(self, environ, start_response):
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path == "/slack/events" and method == "POST":
+            refused = self._unsigned(environ)
+            if refused is not None:
+                return _reply(start_response, *refused)
             token = self.gate.arrived()
             try:
                 return self.slack(environ, start_response)
+            except Exception as exc:  # a signed body Bolt could not read: one line, never a stack trace
+                log.warning("slack: could not read a signed request (%s bytes): %r",
+                            environ.get("CONTENT_LENGTH"), exc)
+                return _reply(start_response, "400 Bad Request", {"ok": False, "error": "unreadable body"})
             finally:
                 self.gate.answered(token)
         if path in (INSTALL_PATH, REDIRECT_PATH) and self.oauth:
@@ -58,6 +69,31 @@ class WsgiApp:
             return _reply(start_response, "405 Method Not Allowed", {"ok": False, "error": "POST only"})
         return _reply(start_response, "404 Not Found", {"ok": False, "error": "not found"})
 
+    def _unsigned(self, environ) -> tuple[str, dict] | None:
+        """Slack's request checked before anything reads it as data: its size (413), its encoding (400), its
+        signature (401; Bolt's own check comes after parsing, where a hostile body could fail first). The body
+        is then handed on as read."""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_SLACK_BODY:
+            log.info("slack: refused a body of %s bytes", environ.get("CONTENT_LENGTH"))
+            return "413 Payload Too Large", {"ok": False, "error": f"the body is limited to {MAX_SLACK_BODY} bytes"}
+        raw = environ["wsgi.input"].read(length) if length else b""
+        try:
+            text = raw.decode("utf-8")  # Slack sends UTF-8: anything else is no Slack request, signed or not
+        except UnicodeDecodeError:
+            log.info("slack: refused a body that is not UTF-8 (%s bytes)", length)
+            return "400 Bad Request", {"ok": False, "error": "the body is not UTF-8"}
+        stamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+        if not stamp.isdigit() or not self.verifier.is_valid(body=text, timestamp=stamp,
+                                                              signature=environ.get("HTTP_X_SLACK_SIGNATURE", "")):
+            log.info("slack: refused an unsigned or stale request (%s bytes)", length)
+            return "401 Unauthorized", {"ok": False, "error": "invalid signature"}
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(raw), str(len(raw))
+        return None
+
     def _health(self, start_response):
         try:
             with self.db.engine.connect() as conn:
@@ -80,4 +116,5 @@ def make_server(bot: Bot, *, host: str = "0.0.0.0", port: int = 3000, threads: i
     from waitress.server import create_server
 
     return create_server(WsgiApp(bot), host=host, port=port, threads=threads, ident="crm-bot",
-                         channel_timeout=30, clear_untrusted_proxy_headers=True)
+                         channel_timeout=30, clear_untrusted_proxy_headers=True,
+                         max_request_body_size=MAX_SLACK_BODY)  # a longer (or chunked) body: 413 before it is read

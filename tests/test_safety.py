@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 import pytest
@@ -160,3 +161,20 @@ def test_card_owed_after_a_slack_outage_is_delivered_by_the_sweep(bot, fake, db,
     assert deliver_owed_posts(bot.crm) == 1
     assert deliver_owed_posts(bot.crm) == 0  # and only once
     assert len(fake.of("chat.postMessage")) == 1
+
+
+def test_database_errors_never_carry_the_values_of_their_statement(db):
+    """Issue 17.3: a failing INSERT's message (so every logged traceback) leaves out leads' e-mails and phones."""
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    from store.models import Contact
+
+    with pytest.raises(IntegrityError) as failed:
+        with db.write_core() as conn:  # no such team or organization: a foreign-key failure, values and all
+            conn.execute(insert(Contact).values(team_id="T-none", organization_id=987654, name="Jane Doe",
+                                                email="jane.doe@private.example", phone="+82 10 1234 5678",
+                                                created_at=datetime.now(timezone.utc)))
+    said = str(failed.value)
+    assert "jane.doe@private.example" not in said and "1234 5678" not in said and "Jane Doe" not in said
+    assert "parameters hidden" in said

@@ -105,7 +105,7 @@ def submit_weights(ack: Ack, req: Req, view: dict) -> None:
         queue = routing.set_weights(req.db, req.team_id, ref.queue_id or 0, weights, by=req.user_id)
     except CrmError as exc:
         block = f"w:{exc.field}" if exc.field in weights else next(iter(f"w:{u}" for u in weights), "name")
-        return ack({"response_action": "errors", "errors": {block: say(exc)}})
+        return ack({"response_action": "errors", "errors": {block: esc_cut(say(exc), 300)}})
     ack()
     req.tell(f"Weights of *{esc_cut(queue.name, 80)}*: " + ", ".join(f"{user(u)} {w}" for u, w in queue.members) + ".",
              channel_id=ref.channel_id)

@@ -174,7 +174,7 @@ def delete(db: Database, team_id: str, *, channel: str, ts: str, thread_ts: str 
                 c = s.scalar(select(Comment).where(Comment.team_id == team_id, Comment.channel == channel,
                                                    Comment.ts == ts))
                 if c is not None:
-                    c.deleted, c.text = True, ""
+                    c.deleted, c.text, c.files = True, "", None  # its files (names, links) go with it
                     return True
                 home = _card(db, team_id, channel, thread_ts) if thread_ts else None
                 if home is not None:

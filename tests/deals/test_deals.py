@@ -201,6 +201,10 @@ def test_convert_button_offers_the_existing_organization_instead_of_a_duplicate(
     r = bot.submit(view, {"Organization": "Merge into Acme (similar name)", "Contact name": "Jane Kim",
                           "Contact email": "not-an-email", "Amount": "300만"})
     assert "is not an e-mail address" in r.json["errors"]["contact_email"]
+    r = bot.submit(view, {"Organization": "Merge into Acme (similar name)", "Contact name": "Jane Kim",
+                          "Contact email": "<!channel>@x.y", "Amount": "300만"})
+    said = r.json["errors"]["contact_email"]  # what a field error quotes is escaped (issue 17.5)
+    assert "&lt;!channel&gt;@x.y" in said and "<!channel>" not in said
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(Organization)) == 2  # a refused form changed nothing
     r = bot.submit(view, {"Organization": "Merge into Acme (similar name)", "Contact name": "Jane Kim",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.error
+import urllib.request
 
 from sqlalchemy import func, select
 
@@ -45,11 +47,12 @@ def test_token_is_required(bot, fake, db):
         assert s.scalar(select(func.count()).select_from(Lead)) == 0
 
 
-def test_invalid_bodies_get_422_with_field_errors(bot, fake, db):
+def test_invalid_bodies_get_400_and_invalid_fields_422_with_field_errors(bot, fake, db):
     _enable(bot)
+    for body, raw in ((None, "{not json"), ([1, 2], None), (None, "[" * 30_000)):  # not a body at all: 400
+        r = post(bot, body, raw=raw)
+        assert r.status == 400 and "body" in r.json["errors"], (raw, r.raw)
     cases = [
-        (None, "{not json", "body"),
-        ([1, 2], None, "body"),
         ({}, None, "company"),
         ({"company": ""}, None, "company"),
         ({"company": "x" * 201}, None, "company"),
@@ -97,3 +100,21 @@ def test_without_queues_the_lead_is_unowned_and_goes_to_the_crm_channel(bot, fak
 
 def test_wrong_method_and_path(bot):
     assert bot.post("", "application/json", {}, wait=False, path="/intake/nope").status == 404
+
+
+def test_bodies_that_are_not_json_a_form_or_utf8_are_refused_not_guessed(bot, fake, db):
+    """The audit (issue 17.4): `text/plain` and UTF-16 bodies were read as JSON."""
+    _enable(bot)
+    good = json.dumps({"company": "Plain Text Shop"})
+    r = bot.post(good, "text/plain", {"Authorization": f"Bearer {TOKEN}"}, wait=False, path="/intake/leads")
+    assert r.status == 415 and "application/json" in r.json["error"]
+    req = urllib.request.Request(bot.bot_url + "/intake/leads", data=good.encode("utf-16"), method="POST",
+                                 headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    try:
+        urllib.request.urlopen(req, timeout=10)
+        status = 200
+    except urllib.error.HTTPError as e:
+        status = e.code
+    assert status == 400
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Lead)) == 0

@@ -95,6 +95,13 @@ def test_files_shared_in_the_thread_are_recorded(bot, fake, db):
     assert c.files == [{"name": "prices <2026>.pdf", "url": "https://test.slack.com/files/U2/F1/prices.pdf"}]
     bot.command("show acme")
     assert "shared prices &lt;2026&gt;.pdf" in message_text(bot.replies()[-1])
+    deleted = {"type": "message", "subtype": "message_deleted", "channel": CARD_CHANNEL,
+               "deleted_ts": "1800000000.000400", "previous_message": msg}
+    event(bot, deleted, "EvD2")  # deleted means deleted: the file's name and link go with the text (issue 17.8)
+    [gone] = _comments(db, include_deleted=True)
+    assert (gone.deleted, gone.text, gone.files) == (True, "", None)
+    bot.command("show acme")
+    assert "prices" not in message_text(bot.replies()[-1])
 
 
 def test_mentions_in_the_thread_act_on_the_lead(bot, fake, db, clock):
