@@ -6,6 +6,11 @@ import re
 import unicodedata
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Invisible characters that make two texts look the same (`Acme` and `Acme\u200b`) or turn text around on screen
+# (U+202E): zero-width spaces and no-break marks, and the bidirectional embeddings, overrides and isolates. The
+# zero-width (non-)joiners and the left-to-right and right-to-left marks are kept in text: scripts need them.
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+_NOT_IN_NAMES = re.compile("[\u200c-\u200f]")  # and a name's key has none of those either
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
@@ -13,7 +18,7 @@ def clean(value: str | None, *, limit: int | None = None, single_line: bool = Fa
     """Strip control characters (PostgreSQL refuses NUL), trim, and drop empties."""
     if value is None:
         return None
-    value = unicodedata.normalize("NFC", _CONTROL.sub("", value.replace("\r\n", "\n")))
+    value = unicodedata.normalize("NFC", _INVISIBLE.sub("", _CONTROL.sub("", value.replace("\r\n", "\n"))))
     if single_line:
         value = " ".join(value.split())
     value = value.strip()
@@ -25,13 +30,13 @@ def clean(value: str | None, *, limit: int | None = None, single_line: bool = Fa
 
 
 def name_key(name: str) -> str:
-    return " ".join(name.casefold().split())
+    return " ".join(_NOT_IN_NAMES.sub("", _INVISIBLE.sub("", unicodedata.normalize("NFC", name))).casefold().split())
 
 
 def compact_key(name: str) -> str:
     """A name's search key without any spaces: `부산 베이커리` and `부산베이커리` (and `Acme Shop`, `acmeshop`)
     are one key, so either spelling finds the other."""
-    return "".join(name.casefold().split())
+    return "".join(name_key(name).split())
 
 
 def like_escape(value: str) -> str:

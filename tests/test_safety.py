@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import select
 
-from store.models import Activity, Lead
+from store.models import Activity, Lead, Organization
 from tests.slack_driver import message_text
 
 EVIL = "<!channel> & <@U2> <https://evil.example|click>"
@@ -178,3 +178,16 @@ def test_database_errors_never_carry_the_values_of_their_statement(db):
     said = str(failed.value)
     assert "jane.doe@private.example" not in said and "1234 5678" not in said and "Jane Doe" not in said
     assert "parameters hidden" in said
+
+
+def test_names_that_only_look_the_same_are_one_name(bot, fake, db):
+    """Issue 17.5: `Acme\\u200b` made a second lead beside `Acme`, and U+200B and U+202E reached posts."""
+    bot.command("new Acme")
+    bot.command("new Acme\u200b")
+    assert "already has an open lead (#1" in bot.last_reply_text()
+    bot.command("new Evil\u202eShop")
+    with db.read() as s:
+        names = sorted(o.name for o in s.scalars(select(Organization)))
+    assert names == ["Acme", "EvilShop"]
+    posted = json.dumps([c.get("blocks") or c.get("text") for c in fake.of("chat.postMessage")])
+    assert "\\u202e" not in posted.lower() and "\\u200b" not in posted.lower()
