@@ -1,8 +1,9 @@
 """The inbox (issue 15): every request from Slack whose effect follows its ack is stored, raw, before the ack.
 
-- `receive` is the one write on the ack path: an INSERT of the raw body keyed by the request's own key,
-  `ON CONFLICT DO NOTHING` (a Slack retry of an event costs nothing more). The row is born claimed by the
-  request that stored it (`sending`, a fresh claim token).
+- `Receiver` is the one write on the ack path: an INSERT of the raw bodies keyed by each request's own key,
+  `ON CONFLICT DO NOTHING` (a Slack retry of an event costs nothing more), for every request that arrived
+  together (`receive` does the same for one). A row is born claimed by the request that stored it (`sending`,
+  a fresh claim token).
 - The listener's end marks it: `done`, or released with a back-off after an error (`pending`), or parked
   (`failed`) after `QUEUE.max_attempts`. The effects themselves are applied once by their own keys (the event's
   message ts, a command's request key, a modal's view id), so a row processed twice changes nothing twice.
@@ -97,7 +98,7 @@ def receive(db: Database, clock: Clock, *, team_id: str, key: str, kind: str, co
 
 
 class Receiver:
-    """`receive` for many requests at once (group commit), written by one thread of its own: whatever arrived
+    """Requests stored many at once (group commit), written by one thread of its own: whatever arrived
     while a batch was being written is the next batch, one INSERT … ON CONFLICT DO NOTHING RETURNING in one
     transaction. A thousand requests a second then cost a few dozen commits, and a request waits for at most
     two of them. `submit` does not wait: the bot stores a request while its listener starts, and holds the
@@ -122,9 +123,6 @@ class Receiver:
                 self._thread.start()
             self._cv.notify()
         return done
-
-    def receive(self, **request: str) -> Received:
-        return self.submit(**request).result()
 
     def _run(self) -> None:
         while True:
