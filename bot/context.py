@@ -29,6 +29,8 @@ from store.services import leads
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=Meta)
 STALE = "That button is out of date. Use `/lead show <lead>` for a fresh card."
+NO_WORKSPACE = ("I can't tell which Slack workspace this came from, so nothing was done. Use the CRM from a "
+                "channel or DM of the workspace it is installed in.")
 EXTERNAL = ("Only members of the workspace that keeps this CRM can act on its leads, so nothing was changed. "
             "What you write in a lead's thread is still kept in its history.")
 
@@ -214,6 +216,10 @@ def request_context(crm: Crm, gate: AckFirst):
         if body.get("command") and isinstance(body.get("text"), str):
             body["text"] = inbound.decode(body["text"])  # Slack's `&amp;` etc.: plain text before any parsing
         team_id = team_of(context, body)
+        if not team_id:  # an org-wide payload with no workspace in it: never filed under the organization
+            log.info("refused a %s naming no workspace (enterprise %s)", body.get("type") or body.get("command"),
+                     context.enterprise_id)
+            raise Refusal(NO_WORKSPACE)
         external = external_actor(context, body, team_id)
         context["req"] = Req(
             crm=crm, client=context.client, team_id=team_id, user_id=context.user_id or "",
