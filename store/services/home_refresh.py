@@ -82,7 +82,7 @@ def lead_changed(s: Session, lead: Lead, now: datetime, *, also: set[str] | None
 
 def managers(s: Session, team_id: str) -> set[str]:
     return set(s.scalars(select(Member.user_id).where(
-        Member.team_id == team_id, or_(Member.is_admin.is_(True), Member.role.in_(("admin", "manager"))))))
+        Member.team_id == team_id, or_(Member.is_admin.is_(True), Member.role == "manager"))))
 
 
 def rearm(db: Database, clock: Clock, team_id: str, user_id: str) -> None:

@@ -99,3 +99,33 @@ def test_admins_read_the_audit_log_newest_first_and_page_back(bot, fake, db):
     assert "Older" not in str(older.get("blocks"))
     bot.command("audit <@U3>", user="U1")
     assert "nothing recorded yet" in bot.last_reply_text()
+
+
+def test_an_admin_demoted_in_slack_loses_the_crm_powers_it_gave(bot, fake, db, clock):
+    """Issue 17.2: the role Slack gives (admin) is re-read with the profile, and a demotion takes it away; the
+    role the CRM grants (manager) is the CRM's own and stays until an admin changes it."""
+    fake.users["U1"]["is_admin"] = True
+    bot.command("settings inbox")
+    assert "Only workspace admins" not in bot.last_reply_text()
+    bot.command("away <@U2> until tomorrow")
+    assert "Only" not in bot.last_reply_text()
+    fake.users["U1"]["is_admin"] = False  # demoted in Slack
+    clock.advance(hours=13)  # the profile the CRM keeps is stale: re-read before the next check
+    bot.command("settings inbox")
+    assert "Only workspace admins" in bot.last_reply_text()
+    bot.command("away <@U2> until friday")
+    assert "Only managers" in bot.last_reply_text() or "only managers" in bot.last_reply_text().lower()
+    fake.users["U1"]["is_admin"] = True  # an admin again
+    clock.advance(hours=13)
+    bot.command("settings inbox")
+    assert "Only workspace admins" not in bot.last_reply_text()
+
+
+def test_a_user_change_event_demotes_at_once(bot, fake, db, clock):
+    fake.users["U1"]["is_admin"] = True
+    bot.command("settings inbox")
+    assert "Only workspace admins" not in bot.last_reply_text()
+    fake.users["U1"]["is_admin"] = False
+    bot.event({"type": "user_change", "user": {**fake.users["U1"], "is_admin": False}}, "EvDemote")
+    bot.command("settings inbox")  # no waiting for the profile to go stale
+    assert "Only workspace admins" in bot.last_reply_text()
