@@ -45,25 +45,26 @@ class Held:
     """This request's inbox row: its key, and its claim token (known once the row is written)."""
 
     def __init__(self, key: str, token: str | None = None, pending: Future | None = None) -> None:
-        self.key, self._token, self._pending = key, token, pending
+        self.key, self._token, self._pending, self._failed = key, token, pending, False
 
     def stored(self, timeout: float = STORE_WAIT) -> bool:
-        """Wait for the row to be written; False when it could not be (the database is away)."""
-        if self._pending is None:
-            return True
-        try:
-            self._pending.result(timeout)
-        except Exception:  # noqa: BLE001 - told by the caller (the request is answered 500: Slack retries)
-            log.warning("inbox: %s could not be stored", self.key, exc_info=True)
-            return False
-        return True
+        """Wait for the row to be written; False when it could not be (the database is away: logged once)."""
+        pending = self._pending  # the answer's thread and the listener's may both ask
+        if pending is not None:
+            try:
+                self._token = pending.result(timeout).token
+            except Exception:  # noqa: BLE001 - told by the caller (the request is answered 500: Slack retries)
+                if not self._failed:
+                    log.warning("inbox: %s could not be stored", self.key, exc_info=True)
+                self._token, self._failed = None, True
+            self._pending = None
+        return not self._failed
 
     @property
     def token(self) -> str | None:
         """The claim token this process holds on the row; None when it was done already (or never stored)."""
-        if self._pending is None:
-            return self._token
-        return self._pending.result().token if self.stored() else None
+        self.stored()
+        return self._token
 
 
 class InboxApp(App):

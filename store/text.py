@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")  # Korean syllables and letters
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Invisible characters that make two texts look the same (`Acme` and `Acme\u200b`) or turn text around on screen
 # (U+202E): zero-width spaces and no-break marks, and the bidirectional embeddings, overrides and isolates. The

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from store.text import HANGUL
+
 _WEEKDAYS = "월화수목금토일"
 _DAYS = {"오늘": 0, "금일": 0, "내일": 1, "명일": 1, "모레": 2, "내일모레": 2, "글피": 3}
 # A part of the day: (hour when no hour is given, whether an hour 1–11 given with it is afternoon).
@@ -36,7 +38,7 @@ _TIME = re.compile(
 def read(phrase: str, now: datetime) -> tuple[datetime, bool] | None:
     """(local time, names a time of day) for a Korean phrase; `now` is the person's local time (naive)."""
     text = " ".join(phrase.split())
-    if not text or not re.search(r"[\uac00-\ud7a3]", text):
+    if not text or not HANGUL.search(text):
         return None
     after = _AFTER.match(text)
     if after:

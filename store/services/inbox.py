@@ -17,7 +17,7 @@ import secrets
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -66,11 +66,10 @@ _COLUMNS = ("team_id", "key", "kind", "content_type", "body", "state", "attempts
             "next_attempt_at", "received_at")
 
 
-def _sqlite_param(value):
-    """A value as SQLAlchemy's UTC column stores it in SQLite (naive UTC, microseconds)."""
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return value
+def _binder(dialect, column: str):
+    """How the model's own column type binds a value on this dialect (the UTC type: naive UTC text on SQLite)."""
+    kind = InboxEntry.__table__.c[column].type
+    return kind.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
 
 
 def _insert(db: Database):
@@ -112,6 +111,7 @@ class Receiver:
         self._cv = threading.Condition()
         self._thread: threading.Thread | None = None
         self._raw = None  # SQLite: the writer thread's own connection (`_fast`)
+        self._binders: list | None = None  # and how each column's value is bound there
 
     def submit(self, *, team_id: str, key: str, kind: str, content_type: str, body: str) -> Future:
         """Queue one request for the next batch; the future gives its `Received` (or the write's error)."""
@@ -163,7 +163,9 @@ class Receiver:
         own. Keys stored before (a retry) are then looked at the general way."""
         if self._raw is None:
             self._raw = self.db.engine.raw_connection()
-        rows = [tuple(_sqlite_param(v[c]) for c in _COLUMNS) for v, _ in batch]
+        if self._binders is None:
+            self._binders = [_binder(self.db.engine.dialect, c) for c in _COLUMNS]
+        rows = [tuple(bind(v[c]) for bind, c in zip(self._binders, _COLUMNS)) for v, _ in batch]
         sql = (f"INSERT INTO inbox ({', '.join(_COLUMNS)}) VALUES "
                + ", ".join(["(" + ", ".join("?" * len(_COLUMNS)) + ")"] * len(rows)) + " ON CONFLICT (key) DO NOTHING")
         added = _sqlite_statement(self.db, sql, [p for row in rows for p in row], urgent=True, raw=self._raw)
@@ -184,7 +186,7 @@ def finish_many(db: Database, clock: Clock, tokens: list[str]) -> int:
         if db.dialect == "sqlite":  # one statement in autocommit: the writer is held for the shortest time
             done += _sqlite_statement(db, "UPDATE inbox SET state = 'done', done_at = ?, claim_token = NULL "
                                       f"WHERE state = 'sending' AND claim_token IN ({', '.join('?' * len(chunk))})",
-                                      [_sqlite_param(clock.now()), *chunk])
+                                      [_binder(db.engine.dialect, "done_at")(clock.now()), *chunk])
             continue
         with db.write_core() as conn:
             done += conn.execute(update(InboxEntry)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from sqlalchemy import and_, case, func, select
@@ -28,7 +27,7 @@ from store.services import lead_refs
 from store.services.lead_refs import one_per_org
 from store.services.snapshots import _lead_query, load_lead, summaries
 from store.services.timeline import timeline_page
-from store.text import EMAIL, clean, compact_key, domain_of, like_escape, name_key
+from store.text import EMAIL, HANGUL, clean, compact_key, domain_of, like_escape, name_key
 from store.vocabulary import canonical_source
 
 
@@ -159,11 +158,10 @@ def get_lead(db: Database, team_id: str, lead_id: int) -> LeadSummary:
         return summaries(s, team_id, [load_lead(s, team_id, lead_id)])[0]
 
 
-def _long_enough_to_scan(key: str) -> bool:
-    """Whether a text is worth a scan for names containing it: three letters, or two Hangul syllables (a
-    syllable is a whole sound: `베이` already says much)."""
-    compact = compact_key(key)
-    return len(compact) >= (2 if re.search(r"[\uac00-\ud7a3]", compact) else 3)
+def _long_enough_to_scan(compact: str) -> bool:
+    """Whether a compact key is worth a scan for names containing it: three letters, or two Hangul syllables
+    (a syllable is a whole sound: `베이` already says much)."""
+    return len(compact) >= (2 if HANGUL.search(compact) else 3)
 
 
 def search(db: Database, team_id: str, text: str, *, limit: int = 20) -> list[SearchHit]:
@@ -172,6 +170,7 @@ def search(db: Database, team_id: str, text: str, *, limit: int = 20) -> list[Se
     if not q:
         raise Invalid("find_empty")
     key = name_key(q)[:200]
+    compact = compact_key(key)  # names match with or without their spaces
     with db.read() as s:
         dialect = s.bind.dialect.name
         found: dict[int, str] = {}
@@ -185,15 +184,15 @@ def search(db: Database, team_id: str, text: str, *, limit: int = 20) -> list[Se
         base = select(Organization.id).where(Organization.team_id == team_id)
         if q.startswith("#") and q[1:].isdigit():
             add(select(Lead.organization_id).where(Lead.team_id == team_id, Lead.id == int(q[1:])), "id")
-        add(base.where(prefix_match(Organization.compact_key, compact_key(key), dialect))  # with or without spaces
+        add(base.where(prefix_match(Organization.compact_key, compact, dialect))
             .order_by(Organization.name_key).limit(limit), "company")
         add(base.where(prefix_match(Organization.domain, domain_of(key) or key, dialect)).limit(limit), "domain")
         contacts = select(Contact.organization_id).where(Contact.team_id == team_id)
         add(contacts.where(prefix_match(Contact.email_key, key, dialect)).limit(limit), "email")
         add(contacts.where(prefix_match(Contact.name_key, key, dialect)).limit(limit), "contact")
         exact_kind = "@" in q or (q.startswith("#") and q[1:].isdigit())  # e-mails and ids are never inside names
-        if len(found) < limit and _long_enough_to_scan(key) and not exact_kind:
-            pattern = "%" + like_escape(compact_key(key)) + "%"  # a scan, bounded by the limit: names containing it
+        if len(found) < limit and _long_enough_to_scan(compact) and not exact_kind:
+            pattern = "%" + like_escape(compact) + "%"  # a scan, bounded by the limit: names containing it
             add(base.where(Organization.compact_key.like(pattern, escape="\\")).limit(limit), "company")
         if not found:
             return []
@@ -263,9 +262,10 @@ def lead_detail(db: Database, team_id: str, lead_id: int, *, entries: int = 8) -
 def suggest(db: Database, team_id: str, query: str, *, limit: int = 25) -> list[LeadSummary]:
     """Type-ahead for the Lead picker: open leads whose company starts with (then contains) the query."""
     key = name_key(clean(query, single_line=True) or "")[:200]
+    compact = compact_key(key)
     with db.read() as s:
         dialect = s.bind.dialect.name
-        cond = (prefix_match(Organization.compact_key, compact_key(key), dialect) if key
+        cond = (prefix_match(Organization.compact_key, compact, dialect) if key
                 else Organization.name_key.is_not(None))
         org_ids = list(
             s.scalars(
@@ -273,8 +273,8 @@ def suggest(db: Database, team_id: str, query: str, *, limit: int = 25) -> list[
                 .order_by(Organization.name_key).limit(limit)
             )
         )
-        if len(org_ids) < limit and _long_enough_to_scan(key):
-            pattern = "%" + like_escape(compact_key(key)) + "%"
+        if len(org_ids) < limit and _long_enough_to_scan(compact):
+            pattern = "%" + like_escape(compact) + "%"
             org_ids += [
                 oid for oid in s.scalars(
                     select(Organization.id)
