@@ -52,9 +52,11 @@ class YieldingAck:
 
     def __init__(self, ack, gate: AckFirst | None) -> None:
         self._ack, self._gate = ack, gate
+        self.sent = False  # whether Slack has its answer: after that, work may wait for the Web API
 
     def __call__(self, *args, **kwargs):
         result = self._ack(*args, **kwargs)
+        self.sent = True
         if self._gate is not None:
             self._gate.yield_to_pending()
         return result

@@ -19,6 +19,7 @@ from bot import inbound, inbox, people
 from bot.ack_first import AckFirst
 from bot.crm import Crm
 from bot.delivery import deliver_lead
+from bot.i18n import N_, _
 from bot.metadata import LeadRef, Meta, ModalContext
 from bot.wording import Refusal
 from store.clock import Clock
@@ -28,11 +29,11 @@ from store.services import leads
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=Meta)
-STALE = "That button is out of date. Use `/lead show <lead>` for a fresh card."
-NO_WORKSPACE = ("I can't tell which Slack workspace this came from, so nothing was done. Use the CRM from a "
-                "channel or DM of the workspace it is installed in.")
-EXTERNAL = ("Only members of the workspace that keeps this CRM can act on its leads, so nothing was changed. "
-            "What you write in a lead's thread is still kept in its history.")
+STALE = N_("That button is out of date. Use `/lead show <lead>` for a fresh card.")
+NO_WORKSPACE = N_("I can't tell which Slack workspace this came from, so nothing was done. Use the CRM from a "
+                   "channel or DM of the workspace it is installed in.")
+EXTERNAL = N_("Only members of the workspace that keeps this CRM can act on its leads, so nothing was changed. "
+               "What you write in a lead's thread is still kept in its history.")
 
 
 class AboutALead(Protocol):
@@ -95,7 +96,7 @@ class Req:
         """What the clicked button carries, or a clear answer when it is from an older version of a message."""
         ref = model.load(self.action.get("value"))
         if ref is None:
-            raise Refusal(stale)
+            raise Refusal(_(stale))
         return ref
 
     def clicked_lead(self) -> LeadSummary:
@@ -219,7 +220,7 @@ def request_context(crm: Crm, gate: AckFirst):
         if not team_id:  # an org-wide payload with no workspace in it: never filed under the organization
             log.info("refused a %s naming no workspace (enterprise %s)", body.get("type") or body.get("command"),
                      context.enterprise_id)
-            raise Refusal(NO_WORKSPACE)
+            raise Refusal(_(NO_WORKSPACE))
         external = external_actor(context, body, team_id)
         context["req"] = Req(
             crm=crm, client=context.client, team_id=team_id, user_id=context.user_id or "",
@@ -227,7 +228,7 @@ def request_context(crm: Crm, gate: AckFirst):
             response_url=body.get("response_url"), respond=context.respond, body=body, external=external,
             request_key=inbox.request_key(context))
         if external and (body.get("type") in ACTS or body.get("command")):
-            raise Refusal(EXTERNAL)  # answered by bot.errors.on_error: the ack, else their response_url
+            raise Refusal(_(EXTERNAL))  # answered by bot.errors.on_error: the ack, else their response_url
         next()
 
     return build_req

@@ -26,3 +26,4 @@ class Crm:
     replay: Callable | None = None  # bot/inbox.py's Replayer: a stored request dispatched again (the sweep)
     marks: object | None = None  # bot/inbox.py's Marks: inbox rows marked done in batches
     events: Executor | None = None  # Events API listeners' own threads (bot/errors.py::guarded_event)
+    languages: dict = field(default_factory=dict)  # bot/languages.py's cache: (team, user) → language, a minute

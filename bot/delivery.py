@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import languages
 from bot.crm import Crm
+from bot.i18n import speaking
 from bot.people import name_of, tz_of
 from bot.views.assignment_dm import assignment_dm
 from bot.views.lead_card import lead_card, thread_line
@@ -51,7 +53,9 @@ def deliver_lead(client: WebClient, crm: Crm, team_id: str, lead_id: int, *, rou
 
 def _deliver(client: WebClient, crm: Crm, team_id: str, lead_id: int, token: str, lead, items) -> Delivered:
     owner_tz = tz_of(crm, team_id, lead.owner_id)
-    text, blocks = lead_card(lead, owner_tz)
+    shared = languages.of_workspace(crm, team_id)  # the card and its thread are read by everyone there
+    with speaking(shared):
+        text, blocks = lead_card(lead, owner_tz)
     cards = [i.id for i in items if i.kind == "card"]
     channel, ts, permalink = lead.card_channel, lead.card_ts, lead.card_permalink
     done: list[int] = []
@@ -72,8 +76,9 @@ def _deliver(client: WebClient, crm: Crm, team_id: str, lead_id: int, token: str
                 who = (item.payload or {}).get("user")
                 if who:
                     current = _posted(lead, channel, ts, permalink)
-                    dm_text, dm_blocks = assignment_dm(current, (item.payload or {}).get("why", "routed"),
-                                                       tz_of(crm, team_id, who))
+                    with speaking(languages.of_person(crm, team_id, who)):
+                        dm_text, dm_blocks = assignment_dm(current, (item.payload or {}).get("why", "routed"),
+                                                           tz_of(crm, team_id, who))
                     client.chat_postMessage(channel=who, text=dm_text, blocks=dm_blocks, unfurl_links=False)
                 done.append(item.id)
                 continue
@@ -85,13 +90,15 @@ def _deliver(client: WebClient, crm: Crm, team_id: str, lead_id: int, token: str
                 pass  # a holder that died had posted it: not again
             else:
                 change = ChangeRecord.from_json(item.payload or {})
-                line = thread_line(change, owner_tz, name_of(crm, team_id, change.actor_id))
+                with speaking(shared):
+                    line = thread_line(change, owner_tz, name_of(crm, team_id, change.actor_id))
                 client.chat_postMessage(channel=channel, thread_ts=ts, text=line, unfurl_links=False,
                                         unfurl_media=False, metadata=_line_key(item.id))
             outbox.mark_sent(crm.db, crm.clock, token, [item.id])  # at once: a crash now re-posts nothing
             done.append(item.id)
     except _NoCard:
-        outbox.release(crm.db, crm.clock, token, [i.id for i in items if i.id not in done], "no card yet", retry_in=60)
+        outbox.release(crm.db, crm.clock, token, [i.id for i in items if i.id not in done],
+                       "no card yet", retry_in=60)  # not translated: for operators
     except CannotPost as exc:
         outbox.release(crm.db, crm.clock, token, [i.id for i in items], exc.error, retry_in=300)
         if lead.owner_id is None and lost_leads.had_nowhere_to_go(crm.db, crm.clock, team_id, lead_id):

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
-from bot import inbox
+from bot import inbox, languages
 from bot.ack_first import YieldingAck
 from bot.context import tell
+from bot.i18n import N_, _, speaking
 from bot.views.lead_modals import message_modal
 from bot.views.text import esc
 from bot.wording import say
@@ -27,7 +28,7 @@ from store.services import audit
 
 log = logging.getLogger("bot.errors")
 
-SORRY = "Sorry, something went wrong on my side and nothing was changed. Please try again in a moment."
+SORRY = N_("Sorry, something went wrong on my side and nothing was changed. Please try again in a moment.")
 
 
 def register(app: App) -> None:
@@ -43,13 +44,14 @@ def guarded(fn: Callable[..., None]) -> Callable[..., None]:
     def listener(ack: Ack, body: dict, payload: dict, context: BoltContext, client: WebClient, view) -> None:
         polite_ack = YieldingAck(ack, context.get("ack_gate"))
         given = {"ack": polite_ack, "req": context.get("req"), "payload": payload, "context": context, "view": view}
-        try:
-            fn(**{n: given[n] for n in names})
-        except Exception as exc:  # noqa: BLE001 - this is the central handler
-            handle(exc, body, context, client, ack)
-            _finished(context, exc)
-        else:
-            _finished(context)
+        with speaking(asker_language(context, lambda: polite_ack.sent)):
+            try:
+                fn(**{n: given[n] for n in names})
+            except Exception as exc:  # noqa: BLE001 - this is the central handler
+                handle(exc, body, context, client, ack)
+                _finished(context, exc)
+            else:
+                _finished(context)
 
     listener.__name__ = fn.__name__
     listener.__qualname__ = fn.__qualname__
@@ -62,13 +64,14 @@ def guarded_event(fn: Callable[..., None]) -> Callable[..., None]:
     (`crm.events`, a few: on SQLite they all wait for one writer anyway)."""
 
     def run(body: dict, context: BoltContext, client: WebClient) -> None:
-        try:
-            fn(req=context["req"], context=context)
-        except Exception as exc:  # noqa: BLE001 - this is the central handler
-            handle(exc, body, context, client, None)
-            _finished(context, exc)
-        else:
-            _finished(context)
+        with speaking(asker_language(context, lambda: True)):  # Bolt has acked the event already
+            try:
+                fn(req=context["req"], context=context)
+            except Exception as exc:  # noqa: BLE001 - this is the central handler
+                handle(exc, body, context, client, None)
+                _finished(context, exc)
+            else:
+                _finished(context)
 
     def listener(body: dict, context: BoltContext, client: WebClient) -> None:
         events = context["req"].crm.events
@@ -82,6 +85,15 @@ def guarded_event(fn: Callable[..., None]) -> Callable[..., None]:
     return listener
 
 
+def asker_language(context: BoltContext, acked=lambda: False):
+    """The language of the person the request comes from, looked up when first needed (bot/languages.py);
+    `acked` says whether Slack has had its answer (until then nothing waits for the Web API)."""
+    req = context.get("req")
+    if req is None:
+        return None
+    return languages.of_asker(req.client, req.crm, req.team_id, req.user_id, acked)
+
+
 def _finished(context: BoltContext, error: Exception | None = None) -> None:
     """The request's inbox row (bot/inbox.py): done when the listener ended or refused politely; an
     unexpected error leaves it to be tried again by the sweep."""
@@ -93,7 +105,7 @@ def message_for(error: Exception, body: dict) -> str:
     if isinstance(error, CrmError):
         return esc(say(error))
     log.error("unhandled error in %s: %r", body.get("type") or body.get("command"), error, exc_info=error)
-    return SORRY
+    return _(SORRY)
 
 
 def answer_for(error: Exception, body: dict, message: str) -> dict:
@@ -103,7 +115,7 @@ def answer_for(error: Exception, body: dict, message: str) -> dict:
         inputs = [b.get("block_id") for b in body.get("view", {}).get("blocks", []) if b.get("type") == "input"]
         if isinstance(error, CrmError) and inputs:
             return {"response_action": "errors", "errors": {inputs[0]: message[:300]}}
-        return {"response_action": "update", "view": message_modal("Not saved", message).to_dict()}
+        return {"response_action": "update", "view": message_modal(_("Not saved"), message).to_dict()}
     if kind == "block_suggestion":
         return {"options": []}
     if body.get("command"):
@@ -148,11 +160,12 @@ def on_error(error: Exception, body: dict, response: BoltResponse | None, contex
     """Bolt's global handler (errors outside `guarded` listeners)."""
     audit_refusal(error, body, context)
     _finished(context, error)
-    message = message_for(error, body)
-    if response is not None:
-        answer = answer_for(error, body, message)
-        if answer:
-            return BoltResponse(status=200, body=json.dumps(answer), headers={"content-type": "application/json"})
+    with speaking(asker_language(context)):
+        message = message_for(error, body)
+        if response is not None:
+            answer = answer_for(error, body, message)
+            if answer:
+                return BoltResponse(status=200, body=json.dumps(answer), headers={"content-type": "application/json"})
     _tell(body, context, client, message)
     return BoltResponse(status=200, body="") if response is not None else None
 

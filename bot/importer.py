@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import import_report as report
 from bot.app_factory import build_client
+from bot.i18n import _
 from bot.import_owners import find_owners
 from bot.settings import SettingsError, load_settings
 from bot.wording import say
@@ -36,19 +37,19 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bot.importer", description=__doc__.splitlines()[0])
     ap.add_argument("csv", type=Path)
     ap.add_argument("--keep-owners", action="store_true",
-                    help="owners from the file's owner column (an e-mail, else a Slack real or display name)")
-    ap.add_argument("--dry-run", action="store_true", help="say what the import would do; write nothing")
-    ap.add_argument("--skip-invalid", action="store_true", help="import the valid rows even if some are not")
+                    help=_("owners from the file's owner column (an e-mail, else a Slack real or display name)"))
+    ap.add_argument("--dry-run", action="store_true", help=_("say what the import would do; write nothing"))
+    ap.add_argument("--skip-invalid", action="store_true", help=_("import the valid rows even if some are not"))
     ap.add_argument("--map", action="append", default=[], metavar="VALUE=STATUS",
-                    help='where a status value lands, e.g. "opportunity=Closing" (repeatable; "Column:value=Status" '
-                         "for one column)")
-    ap.add_argument("--tz", help="the zone of the file's create dates (default: the workspace's)")
-    ap.add_argument("--team", help="Slack team id (default: CRM_TEAM_ID, else the bot token's workspace)")
+                    help=_('where a status value lands, e.g. "opportunity=Closing" (repeatable; "Column:value=Status" '
+                           "for one column)"))
+    ap.add_argument("--tz", help=_("the zone of the file's create dates (default: the workspace's)"))
+    ap.add_argument("--team", help=_("Slack team id (default: CRM_TEAM_ID, else the bot token's workspace)"))
     a = ap.parse_args(argv)
     try:
         data = a.csv.read_bytes()
     except OSError as exc:
-        return _fail(f"cannot read {a.csv}: {exc.strerror or exc}")
+        return _fail(_("cannot read {path}: {problem}").format(path=a.csv, problem=exc.strerror or exc))
     parsed = imports.read(data)
     fatal = [(line, e) for line, e in parsed.errors if e.code.startswith("csv_")]
     if fatal:
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
         try:
             ZoneInfo(a.tz)
         except (ZoneInfoNotFoundError, ValueError):
-            return _fail(f"--tz: “{a.tz}” is not a time zone (e.g. Asia/Seoul)")
+            return _fail(_("--tz: “{zone}” is not a time zone (e.g. Asia/Seoul)").format(zone=a.tz))
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -79,13 +80,19 @@ def _run(a, parsed, settings, db: Database, clock: Clock) -> int:
         if a.keep_owners:
             owners, owner_errors = find_owners(client, db, team, [r.owner for r in parsed.rows if r.owner])
     except SlackApiError as exc:
-        return _fail(f"Slack refused {exc.response.get('error') or 'the request'} "
-                     f"({'SLACK_BOT_TOKEN' if not settings.oauth else 'the workspace install'}); pass --team to "
-                     "import without asking Slack who the workspace is")
+        error = exc.response.get("error")
+        token = "SLACK_BOT_TOKEN" if not settings.oauth else _("the workspace install")
+        if error:
+            refused = _("Slack refused {error} ({token}); pass --team to import without asking Slack who the "
+                        "workspace is")
+        else:
+            refused = _("Slack refused the request ({token}); pass --team to import without asking Slack who the "
+                        "workspace is")
+        return _fail(refused.format(error=error, token=token))
     except _NoTeam as exc:
         return _fail(str(exc))
     except OSError as exc:
-        return _fail(f"cannot reach Slack at {settings.slack_api_url} ({exc})")
+        return _fail(_("cannot reach Slack at {url} ({problem})").format(url=settings.slack_api_url, problem=exc))
     try:
         with db.read() as s:
             overrides = parse_overrides(a.map, pipeline.statuses(s, team))
@@ -101,8 +108,8 @@ def _run(a, parsed, settings, db: Database, clock: Clock) -> int:
         print("\n".join(lines + report.summary_lines(plan) + [report.predicted(plan, skip_invalid=a.skip_invalid)]))
         return 1 if blocked else 0
     if blocked:
-        print("\n".join(lines + [f"Nothing imported: {report.plural(report.left_out(plan), 'row')} above "
-                                 "can't be imported. Fix them or pass --skip-invalid."]))
+        print("\n".join(lines + [_("Nothing imported: {rows} above can't be imported. Fix them or pass "
+                                   "--skip-invalid.").format(rows=report.rows(report.left_out(plan)))]))
         return 1
     result = imports.apply(db, clock, team, plan)
     print("\n".join(lines + report.summary_lines(plan) + report.done_lines(plan, result)))
@@ -117,7 +124,7 @@ def _client(settings, db: Database, team: str | None):
     if not settings.oauth:
         return build_client(settings)
     if not team:
-        raise _NoTeam("OAuth mode: say which workspace with --team T… (or CRM_TEAM_ID)")
+        raise _NoTeam(_("OAuth mode: say which workspace with --team T… (or CRM_TEAM_ID)"))
     from bot.installations import installation_store
     from bot.workspaces import Installed, NotInstalled
 
@@ -127,7 +134,7 @@ def _client(settings, db: Database, team: str | None):
     try:
         return workspaces.client(team)
     except NotInstalled:
-        raise _NoTeam(f"the app is not installed in workspace {team}") from None
+        raise _NoTeam(_("the app is not installed in workspace {team}").format(team=team)) from None
 
 
 def _fail(message: str) -> int:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from bot.i18n import _
+
 _MARKUP = re.compile(r"<([^<>]*)>|&(amp|lt|gt);")
 _ENTITY = re.compile(r"&(amp|lt|gt);")
 _CHARS = {"amp": "&", "lt": "<", "gt": ">"}
@@ -83,7 +85,8 @@ def message_text(message: dict) -> str:
         who = a.get("author_name") or a.get("author_subname")
         link = a.get("from_url") or a.get("original_url") or a.get("title_link")
         if shared:
-            line = f"Forwarded from {who}: {body}" if who and body else f"Forwarded: {body or who or 'a message'}"
+            line = (_("Forwarded from {who}: {text}").format(who=who, text=body) if who and body
+                    else _("Forwarded: {text}").format(text=body or who or _("a message")))
         else:
             line = body
         if link and link not in line:

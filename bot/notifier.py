@@ -19,8 +19,9 @@ from typing import TypeVar
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import channel_day, home_tab, nowhere, people, weekly_report
+from bot import channel_day, home_tab, languages, nowhere, people, weekly_report
 from bot.crm import Crm
+from bot.i18n import speaking
 from bot.sending import PacedRateLimitHandler, Pacers, RateLimited, Sent, paced
 from bot.workspaces import NotInstalled, make_client
 from bot.views import assignment_dm, history, reminder_dm
@@ -72,6 +73,13 @@ class Notifiers:
         self._teams: dict[str, Notifier] = {}
         self._lock = threading.Lock()
 
+    def _language(self, owed: Owed):
+        """A channel post speaks the workspace's language; a DM or a Home its recipient's (read when first
+        needed, after the sender has refreshed their profile)."""
+        if owed.kind in SHARED:
+            return lambda: languages.of_workspace(self.crm, owed.team_id)
+        return lambda: languages.of_person(self.crm, owed.team_id, owed.user_id)
+
     def for_team(self, team_id: str) -> Notifier:
         """Raises `NotInstalled` when the app has left the workspace."""
         token = self.crm.workspaces.token(team_id)
@@ -109,15 +117,18 @@ class Notifiers:
             sender = SENDERS.get(owed.kind)
             if sender is None:
                 raise ValueError(f"unknown notification kind {owed.kind}")
-            sent = sender(self.for_team(owed.team_id), owed)
+            with speaking(self._language(owed)):
+                sent = sender(self.for_team(owed.team_id), owed)
             if sent is None:
-                nudges.skip(crm.db, owed, "nothing to say any more")
+                nudges.skip(crm.db, owed, "nothing to say any more")  # not translated: a reason kept for operators
                 return False
         except NotInstalled:  # uninstalled or revoked: nothing can reach that workspace, now or later
-            nudges.release(crm.db, crm.clock, owed, "app not installed", permanent=True)
+            reason = "app not installed"  # not translated: for operators
+            nudges.release(crm.db, crm.clock, owed, reason, permanent=True)
             return False
         except RateLimited:
-            nudges.release(crm.db, crm.clock, owed, "rate limited", retry_in=timedelta(seconds=30))
+            nudges.release(crm.db, crm.clock, owed, "rate limited",  # not translated: for operators
+                           retry_in=timedelta(seconds=30))
             return False
         except SlackApiError as exc:
             error = str(exc.response.get("error") or exc.response.status_code)
@@ -177,6 +188,8 @@ SENDERS: dict[str, Sender] = {"nudge": _nudge, "escalation": _escalation, "diges
 # Kinds whose one row per person is armed again by every change that concerns them (a Home view): a send
 # that loses its claim to a newer change is expected, and the newer state follows.
 REARMED: set[str] = {"home", "channel_day"}
+# Kinds posted in a channel, for everyone there: written in the workspace's language (the rest: the recipient's).
+SHARED: set[str] = {"report", "channel_day"}
 
 
 class NotifierLoop(threading.Thread):

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.crm import Crm
+from bot.i18n import _
 from bot.wording import Refusal
 from store.dto import MemberInfo
 from store.services import members
@@ -23,24 +24,48 @@ def member(client: WebClient, crm: Crm, team_id: str, user_id: str, *, must_exis
     if members.is_fresh(cached, crm.clock):
         return cached  # type: ignore[return-value]
     try:
-        user = client.users_info(user=user_id)["user"]
+        user = client.users_info(user=user_id, include_locale=True)["user"]
     except SlackApiError as exc:
         if exc.response.get("error") in ("user_not_found", "users_not_found") and must_exist:
-            raise Refusal("I can't find that person in this workspace. Mention them with @.") from None
+            raise Refusal(_("I can't find that person in this workspace. Mention them with @.")) from None
         if cached is not None:
             return cached
         if must_exist:
-            raise Refusal("Slack could not tell me who that is right now. Try again in a moment.") from None
+            raise Refusal(_("Slack could not tell me who that is right now. Try again in a moment.")) from None
         log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
         return members.save_member(crm.db, crm.clock, team_id, user_id, name=None, tz="UTC")
     if must_exist and user.get("deleted"):
-        raise Refusal("That person's Slack account is deactivated.")
+        raise Refusal(_("That person's Slack account is deactivated."))
     return save_profile(crm, team_id, user, user_id)
+
+
+def learn_locale(client: WebClient, crm: Crm, team_id: str, user_id: str) -> None:
+    """Read a profile whose locale is not cached (someone never seen, or cached before locales were read)."""
+    cached = members.get_member(crm.db, team_id, user_id)
+    if cached is not None and cached.locale:
+        return
+    try:
+        user = client.users_info(user=user_id, include_locale=True)["user"]
+    except SlackApiError as exc:
+        log.info("users.info for %s's locale failed: %s", user_id, exc.response.get("error"))
+        members.save_locale(crm.db, crm.clock, team_id, user_id, "-")  # not asked again on every request
+        crm.languages.pop((team_id, user_id), None)
+        return
+    if cached is None:
+        save_profile(crm, team_id, user, user_id)
+        if user.get("locale"):
+            return
+    # only the locale of a cached profile: the rest is refreshed on its own schedule; "-" when Slack gave none,
+    # so nobody is asked again on every request
+    members.save_locale(crm.db, crm.clock, team_id, user_id, user.get("locale") or "-")
+    crm.languages.pop((team_id, user_id), None)
 
 
 def save_profile(crm: Crm, team_id: str, user: dict, user_id: str | None = None) -> MemberInfo:
     """A Slack user object (users.info, a user_change event) into the member's cached row: name, zone,
-    whether they are a workspace admin or owner, and their status (text, emoji, when it ends)."""
+    whether they are a workspace admin or owner, their status (text, emoji, when it ends) and their locale (only
+    users.info with `include_locale` has one; a user_change event keeps the one cached)."""
+    crm.languages.pop((team_id, user_id or user.get("id")), None)  # bot/languages.py reads the locale again
     profile = user.get("profile") or {}
     expiration = profile.get("status_expiration") or 0
     try:
@@ -53,6 +78,7 @@ def save_profile(crm: Crm, team_id: str, user: dict, user_id: str | None = None)
         tz=user.get("tz"), is_admin=bool(user.get("is_admin") or user.get("is_owner")),
         is_bot=bool(user.get("is_bot")), email=profile.get("email"),
         status=(profile.get("status_text"), profile.get("status_emoji"), ends),
+        locale=user.get("locale"),
     )
 
 

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     crm_intake_token: str | None = None  # Bearer token of POST /intake/leads (empty: intake off)
     crm_intake_origins: str | None = None  # web pages allowed to post to the intake from a browser (CORS)
     crm_team_id: str | None = None  # the workspace intake and import write to (default: the bot token's)
+    # The language of a workspace that has not chosen one (`/lead settings language`), and of anyone whose
+    # Slack locale is neither English nor Korean: `en` or `ko`.
+    crm_language: str = Field(default="en", pattern=r"^(en|ko)$")
 
     @field_validator("slack_bot_token")
     @classmethod

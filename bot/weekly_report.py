@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from babel.dates import format_date
 from slack_sdk.errors import SlackApiError
+
+from bot.i18n import _, current, korean
 
 from bot.sending import Sent
 from bot.uploads import upload_charts, with_image_retry
@@ -14,7 +17,6 @@ from bot.views.text import esc
 from store.dto import Owed
 from store.dto.reports import Scope
 from store.services import chart_files, reports, weekly_report
-from store.vocabulary import WEEKDAYS
 
 log = logging.getLogger(__name__)
 CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
@@ -40,13 +42,16 @@ def post(n, owed: Owed) -> Sent | None:
         error = exc.response.get("error")
         if error in CANNOT_POST and owed.payload.get("by"):  # tell the person who set it up, then give up
             n.call("chat.postMessage", lambda: n.client.chat_postMessage(
-                channel=owed.payload["by"], text=f"I couldn't post the weekly report in <#{esc(channel)}> "
-                f"({error}). Invite me there with `/invite @CRM`, or choose another channel with "
-                "`/lead settings report #channel mon 09:00`."))
+                channel=owed.payload["by"], text=_(
+                    "I couldn't post the weekly report in {channel} ({error}). Invite me there with "
+                    "`/invite @CRM`, or choose another channel with `/lead settings report #channel mon 09:00`."
+                ).format(channel=f"<#{esc(channel)}>", error=error)))
         raise
     return Sent(resp.get("channel"), resp.get("ts"))
 
 
 def weekly_line(sched: dict) -> str:
-    return (f"Posted every {WEEKDAYS[sched['weekday']].title()} at {sched['time']} ({sched.get('tz')}). "
-            "`/lead settings report off` stops it.")
+    monday = date(2024, 1, 1)  # a Monday: `Fri` in English, `금요일` in Korean
+    day = format_date(monday.replace(day=1 + int(sched["weekday"])), "EEEE" if korean() else "EEE", locale=current())
+    return _("Posted every {day} at {time} ({tz}). `/lead settings report off` stops it.").format(
+        day=day, time=sched["time"], tz=sched.get("tz"))

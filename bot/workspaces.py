@@ -34,7 +34,7 @@ class NotInstalled(Exception):
     """The app is not (or no longer) installed in this workspace: nothing can be sent there."""
 
     def __init__(self, team_id: str) -> None:
-        super().__init__(f"not installed in {team_id}")
+        super().__init__(f"not installed in {team_id}")  # not translated: for operators
         self.team_id = team_id
 
 

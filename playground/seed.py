@@ -46,7 +46,8 @@ def seed(db: Database, team_id: str, people: dict[str, dict], *, channel: str, i
     rng = random.Random(42)
     who = {k: p["id"] for k, p in people.items()}
     for p in people.values():
-        members.save_member(db, clock, team_id, p["id"], name=p["name"], tz=p["tz"], is_admin=p.get("admin", False))
+        members.save_member(db, clock, team_id, p["id"], name=p["name"], tz=p["tz"], is_admin=p.get("admin", False),
+                            locale=p.get("locale"))
     made: dict[str, int] = {}
 
     def at(days_ago: float, hour: int, minute: int = 0) -> datetime:

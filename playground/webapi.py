@@ -145,6 +145,8 @@ class WebApi:
 
     def _m_users_info(self, args):
         user = self.users.get(args.get("user", ""))
+        if user and args.get("include_locale") not in (True, "true", "1", 1):  # Slack's: no locale unless asked
+            user = {k: v for k, v in user.items() if k != "locale"}
         return 200, {}, ({"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"})
 
     def _m_users_list(self, args):

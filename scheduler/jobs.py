@@ -25,7 +25,7 @@ def deliver_owed_posts(crm: Crm, *, limit: int = 200) -> int:
         try:
             result = deliver_lead(crm.workspaces.client(team_id), crm, team_id, lead_id)
         except NotInstalled:
-            tenancy.uninstalled(crm.db, crm.clock, team_id, "no installation")
+            tenancy.uninstalled(crm.db, crm.clock, team_id, "no installation")  # not translated: an audit reason
             continue
         except Exception:
             log.exception("sweep: delivering lead %s failed; it stays queued", lead_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.context import Req
+from bot.i18n import _
 from bot.views import replies
 from bot.wording import Refusal
 from store.dto import LeadChanged, LeadSummary
@@ -15,8 +16,9 @@ def missing(req: Req, question: str, usage: str, words: str) -> Refusal:
     …`, or `@CRM log …` in a lead's thread)."""
     verb = usage.split(" ", 1)[0]
     if req.in_thread:
-        return Refusal(f"{question} `@CRM {verb} {words}`.")
-    return Refusal(f"{question} Usage: `/lead {usage}`, e.g. `/lead {verb} acme {words}`.")
+        return Refusal(_("{question} `@CRM {verb} {words}`.").format(question=question, verb=verb, words=words))
+    return Refusal(_("{question} Usage: `/lead {usage}`, e.g. `/lead {verb} acme {words}`.").format(
+        question=question, usage=usage, verb=verb, words=words))
 
 
 def change(req: Req, service: Callable[..., LeadChanged], lead: LeadSummary, *args: object) -> None:
@@ -32,7 +34,7 @@ def answer_change(req: Req, result: LeadChanged, *, extra: list | None = None) -
     shown = req.deliver(result)
     if req.in_thread:
         if extra:
-            req.reply("A tip about when to call", extra)
+            req.reply(_("A tip about when to call"), extra)
         return
     lead, tz = shown.lead, req.tz()
     text = replies.changed(lead, result.change, tz, shown.error)

@@ -13,7 +13,9 @@ from slack_bolt import Ack
 from slack_sdk.errors import SlackApiError
 
 from bot.commands.thread import author_of, files_of
+from bot import languages
 from bot.context import Req
+from bot.i18n import _, speaking
 from bot.inbound import message_text
 from bot.errors import Listeners
 from bot.forms import Form, values
@@ -41,7 +43,7 @@ def attach_shortcut(ack: Ack, req: Req) -> None:
     message, channel = body.get("message") or {}, (body.get("channel") or {}).get("id") or ""
     ts = message.get("ts") or body.get("message_ts") or ""
     if not channel or not ts:
-        raise Refusal("Slack did not say which message this is. Try the shortcut on the message again.")
+        raise Refusal(_("Slack did not say which message this is. Try the shortcut on the message again."))
     in_thread = bool(message.get("thread_ts") or message.get("reply_count"))
     ctx = AttachContext(channel_id=channel, ts=ts, thread_ts=message.get("thread_ts"),
                         response_url=body.get("response_url"))
@@ -59,14 +61,14 @@ def attach_submitted(ack: Ack, req: Req, view: dict) -> None:
     form = AttachForm.model_validate(values(view))
     ctx = AttachContext.load(view.get("private_metadata"))
     if ctx is None:
-        raise Refusal("This form is out of date. Use the shortcut on the message again.")
+        raise Refusal(_("This form is out of date. Use the shortcut on the message again."))
     if form.lead is None:
-        ack(response_action="errors", errors={"lead": "Choose the lead."})
+        ack(response_action="errors", errors={"lead": _("Choose the lead.")})
         return
     lead = leads.get_lead(req.db, req.team_id, form.lead)  # another team's id: "no lead #… in this workspace"
     message = channels.draft(req.db, req.team_id, _draft_key(ctx.channel_id, ctx.ts, req.user_id))
     if message is None:
-        raise Refusal("I lost track of that message. Use the shortcut on it again.")
+        raise Refusal(_("I lost track of that message. Use the shortcut on it again."))
     ack()
     thread = "thread" in form.attach_thread
     root = ctx.thread_ts or ctx.ts
@@ -80,10 +82,11 @@ def attach_submitted(ack: Ack, req: Req, view: dict) -> None:
     attached = channels.attach(req.db, req.clock, req.team_id, req.user_id, lead.id, batch,
                                watch=(ctx.channel_id, root) if thread and not note else None)
     if attached.comments and lead.card_ts:
+        with speaking(languages.of_workspace(req.crm, req.team_id)):  # the card's thread: the workspace's language
+            line = views.attach_line(req.user_id, ctx.channel_id, permalink, attached.comments)
         try:
             req.client.chat_postMessage(channel=lead.card_channel, thread_ts=lead.card_ts, unfurl_links=False,
-                                        text=views.attach_line(req.user_id, ctx.channel_id, permalink,
-                                                               attached.comments))
+                                        text=line)
         except SlackApiError as exc:
             log.info("attach: the card's thread line failed: %s", exc.response.get("error"))
     req.tell(views.attached_text(attached, lead.company, thread and not note) + note,
@@ -128,6 +131,6 @@ def _thread(req: Req, channel: str, root: str) -> tuple[list[dict], str]:
                 except SlackApiError:
                     pass
             log.info("attach: cannot read thread %s in %s: %s", root, channel, error)
-            return [], (" I could not read the rest of that thread (invite me to the channel with `/invite @CRM`, "
-                        "then attach it again).")
+            return [], " " + _("I could not read the rest of that thread (invite me to the channel with "
+                               "`/invite @CRM`, then attach it again).")
     return [], ""

@@ -26,6 +26,7 @@ from bot.forms import (
     submitted,
     values,
 )
+from bot.i18n import _
 from bot.ids import Action, Callback, Field
 from bot.metadata import FollowRef, ModalContext, TimelinePage
 from bot.views import replies
@@ -78,9 +79,9 @@ def accept(ack: Ack, req: Req) -> None:
     result = routing.accept(req.db, req.clock, req.team_id, req.user_id, req.clicked_lead().id)
     if result.done:
         lead = req.deliver(result).lead
-        req.reply(f"You accepted *{esc_cut(lead.company, 200)}*. Log your first touch with "
-                  f"`/lead update #{lead.id}` or the card's Log activity.", response_type="ephemeral",
-                  replace_original=False)
+        req.reply(_("You accepted *{company}*. Log your first touch with `/lead update #{lead_id}` or the card's "
+                    "Log activity.").format(company=esc_cut(lead.company, 200), lead_id=lead.id),
+                  response_type="ephemeral", replace_original=False)
 
 
 @listeners.action(Action.CARD_PASS)
@@ -93,8 +94,9 @@ def pass_lead(ack: Ack, req: Req) -> None:
     result = routing.pass_lead(req.db, req.clock, req.team_id, req.user_id, lead.id, key=key)
     if result.done:
         req.deliver(result)
-        req.reply(f"Passed *{esc_cut(lead.company, 200)}* to {user(result.new_owner)}.", response_type="ephemeral",
-                  replace_original=False)
+        req.reply(_("Passed *{company}* to {owner}.").format(company=esc_cut(lead.company, 200),
+                                                             owner=user(result.new_owner)),
+                  response_type="ephemeral", replace_original=False)
 
 
 def _history(req: Req, lead_id: int, page: int, *, replace: bool) -> None:
@@ -112,7 +114,7 @@ def history(ack: Ack, req: Req) -> None:
 @listeners.action(re.compile(f"^{Action.TIMELINE_PAGE}:"))
 def history_page(ack: Ack, req: Req) -> None:
     ack()
-    page = req.button(TimelinePage, "That page is out of date. Click History on the card again.")
+    page = req.button(TimelinePage, _("That page is out of date. Click History on the card again."))
     _history(req, page.lead_id, page.page, replace=True)
 
 
@@ -163,9 +165,9 @@ def submit_update(ack: Ack, req: Req, view: dict) -> None:
         form = UpdateForm.model_validate(values(view))
         lead_id = ctx.lead_id or form.lead
         if lead_id is None:
-            raise Refusal("Choose the lead this is about.", field="lead")
+            raise Refusal(_("Choose the lead this is about."), field="lead")
         if form.follow_up_time and not form.follow_up_date:
-            raise Refusal("Pick the day of the follow-up too.", field="follow_up")
+            raise Refusal(_("Pick the day of the follow-up too."), field="follow_up")
         due = local_to_utc(form.follow_up_date, form.follow_up_time, req.tz()) if form.follow_up_date else \
             form.suggestion  # a suggested time counts when no date was picked
         status = None if ctx.status and form.status == ctx.status else form.status  # untouched: no change
@@ -197,12 +199,12 @@ def _change_one(ack: Ack, req: Req, view: dict, field: str, question: str) -> No
 
 @listeners.view(Callback.CHANGE_STATUS)
 def submit_status(ack: Ack, req: Req, view: dict) -> None:
-    _change_one(ack, req, view, "status", "Choose the new status.")
+    _change_one(ack, req, view, "status", _("Choose the new status."))
 
 
 @listeners.view(Callback.REASSIGN)
 def submit_reassign(ack: Ack, req: Req, view: dict) -> None:
-    _change_one(ack, req, view, "owner", "Choose the new owner.")
+    _change_one(ack, req, view, "owner", _("Choose the new owner."))
 
 
 @listeners.view(Callback.NEW_LEAD)
@@ -225,8 +227,9 @@ def submit_new_lead(ack: Ack, req: Req, view: dict) -> None:
     except CrmError as exc:
         return ack(refused(view, exc, "company"))
     if result.existed:
-        return ack(field_errors(view, "company", f"{result.lead.company} already has an open lead (#{result.lead.id}). "
-                                                 f"Use /lead update #{result.lead.id} instead."))
+        return ack(field_errors(view, "company", _(
+            "{company} already has an open lead (#{lead_id}). Use /lead update #{lead_id} instead.").format(
+            company=result.lead.company, lead_id=result.lead.id)))
     ack()
     shown = req.deliver(result)
     req.tell(replies.created(shown.lead, req.user_id, shown.error), channel_id=ctx.channel_id,

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from slack_sdk.errors import SlackApiError
 
+from bot import languages
 from bot.context import Req
+from bot.i18n import _, speaking
 from bot.metadata import PendingAction
 from bot.views import channels as views
 from bot.views.text import esc
@@ -15,7 +17,7 @@ from store.errors import Invalid
 from store.services import channels, leads
 from store.services.members import can_manage
 
-USAGE = "channel link <lead> | channel unlink | channel"
+USAGE = "channel link <lead> | channel unlink | channel"  # not translated: command syntax
 
 
 def channel_command(req: Req, args: str) -> None:
@@ -30,7 +32,7 @@ def channel_command(req: Req, args: str) -> None:
                                       req.channel_id))  # type: ignore[arg-type]
         return
     if word:
-        raise Refusal(f"Usage: `/lead {USAGE}`.")
+        raise Refusal(_("Usage: `/lead {usage}`.").format(usage=USAGE))
     req.reply(views.channel_state(next((i for i in _linked_here(req)), None), req.channel_id))  # type: ignore[arg-type]
 
 
@@ -45,22 +47,24 @@ def link(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> Non
     info = _channel_info(req)
     if not info.get("is_member", True):
         if info.get("is_private"):
-            raise Refusal("Invite me to this channel first (`/invite @CRM`), then link it again.")
+            raise Refusal(_("Invite me to this channel first (`/invite @CRM`), then link it again."))
         req.client.conversations_join(channel=req.channel_id)
     linked = channels.link(req.db, req.clock, req.team_id, req.user_id, req.channel_id, lead.id,  # type: ignore[arg-type]
                            name=info.get("name"), is_shared=bool(info.get("is_ext_shared") or info.get("is_shared")))
     req.reply(views.linked_text(linked))
     try:  # everyone in the channel, the customer's people included, should know their messages are kept
-        req.client.chat_postMessage(channel=req.channel_id, text=(
-            f"This channel is now linked to the CRM record of {esc(linked.organization)}: its messages are kept "
-            "as the customer's history. Anyone in our team can stop it with `/lead channel unlink`."))
+        with speaking(languages.of_workspace(req.crm, req.team_id)):  # a channel post: the workspace's language
+            notice = _("This channel is now linked to the CRM record of {organization}: its messages are kept "
+                       "as the customer's history. Anyone in our team can stop it with `/lead channel unlink`."
+                       ).format(organization=esc(linked.organization))
+        req.client.chat_postMessage(channel=req.channel_id, text=notice)
     except SlackApiError:
         pass
 
 
 def in_a_channel(req: Req) -> None:
     if not req.channel_id or req.channel_id.startswith("D"):
-        raise Refusal("Run `/lead channel link <lead>` in the channel you share with the customer.")
+        raise Refusal(_("Run `/lead channel link <lead>` in the channel you share with the customer."))
 
 
 def _channel_info(req: Req) -> dict:
@@ -68,7 +72,7 @@ def _channel_info(req: Req) -> dict:
         return req.client.conversations_info(channel=req.channel_id).get("channel") or {}
     except SlackApiError as exc:
         if exc.response.get("error") in ("channel_not_found", "not_in_channel"):
-            raise Refusal("I can't see this channel. Invite me (`/invite @CRM`), then link it again.") from None
+            raise Refusal(_("I can't see this channel. Invite me (`/invite @CRM`), then link it again.")) from None
         raise
 
 

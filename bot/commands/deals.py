@@ -12,7 +12,9 @@ from bot.commands.parse import USER_MENTION
 from bot.context import Req
 from bot.errors import Listeners
 from bot.forms import DealForm, field_errors, submitted, values
+from bot.i18n import _, pgettext
 from bot.ids import Action, Callback
+from bot.labels import label
 from bot.metadata import DealRef, ModalContext, PendingAction
 from bot.views import deals as views
 from bot.views import replies
@@ -64,7 +66,7 @@ def answer_deal(req: Req, result: DealChanged, *, ctx: ModalContext | None = Non
 
 def prepare_deal(_req: Req, _ref: str, rest: str) -> PendingAction:
     if rest and rest.strip().lower() not in ("new", "upsell", "renewal"):
-        raise Refusal("Usage: `/lead deal <lead>` edits its open deal; `/lead deal <lead> new` starts another.")
+        raise Refusal(_("Usage: `/lead deal <lead>` edits its open deal; `/lead deal <lead> new` starts another."))
     return PendingAction(verb="deal", arg=rest.strip().lower() or None)
 
 
@@ -80,8 +82,10 @@ def won(req: Req, lead: LeadSummary, _pending: PendingAction, _rest: str) -> Non
     """One open deal: won now. None (or several): the deal modal, at Won, to say which and how much."""
     if len(lead.deals) != 1:
         if req.in_thread:
-            raise Refusal(f"{'Several deals are' if lead.deals else 'No deal is'} open on this lead: use the "
-                          "card's *Deal* button to say which was won and for how much.")
+            raise Refusal(_("Several deals are open on this lead: use the card's *Deal* button to say which was "
+                            "won and for how much.") if lead.deals else
+                          _("No deal is open on this lead: use the card's *Deal* button to say which was won and "
+                            "for how much."))
         with req.db.read() as s:
             stage = next((o.name for o in deal_stages.stages(s, req.team_id) if o.outcome == "won"), None)
         open_deal(req, lead, stage=stage)
@@ -97,7 +101,8 @@ def prepare_lost(_req: Req, _ref: str, rest: str) -> PendingAction:
 def lost(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> None:
     """Lost with a reason and one open deal: done. Otherwise the lost modal asks why (and which deal)."""
     if not lead.deals:
-        raise Refusal(f"{lead.company} has no open deal. Create one with `/lead deal #{lead.id}`.")
+        raise Refusal(_("{company} has no open deal. Create one with `/lead deal #{lead_id}`.").format(
+            company=lead.company, lead_id=lead.id))
     reason, note = deals.lost_reason_of(pending.arg)
     if reason and len(lead.deals) == 1:
         answer_deal(req, deals.decide(req.db, req.clock, req.team_id, req.user_id, lead.id, "lost",
@@ -105,8 +110,8 @@ def lost(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> Non
                                       idempotency_key=req.effect_key))
         return
     if req.in_thread:
-        raise Refusal("Say why: `@CRM lost price, they chose a cheaper tool`" if not reason else
-                      "Several deals are open on this lead: use `/lead lost` to say which.")
+        raise Refusal(_("Say why: `@CRM lost price, they chose a cheaper tool`") if not reason else
+                      _("Several deals are open on this lead: use `/lead lost` to say which."))
     req.open_view(views.lost_modal(
         req.modal_context(lead.id), lead, list(lead.deals), reason, note))
 
@@ -117,11 +122,12 @@ def pipeline(req: Req, args: str) -> None:
     mention = USER_MENTION.search(args)
     owner = mention.group(1) if mention else (None if words in ("all", "team", "everyone") else req.user_id)
     if words and not mention and words not in ("all", "team", "everyone", "mine", "my", "me"):
-        raise Refusal("Usage: `/lead pipeline` (yours), `/lead pipeline @rep` or `/lead pipeline all`.")
+        raise Refusal(_("Usage: `/lead pipeline` (yours), `/lead pipeline @rep` or `/lead pipeline all`."))
     summary = deals.pipeline_summary(req.db, req.clock, req.team_id, req.tz(), owner_id=owner)
     with req.db.read() as s:
         currency = deal_stages.currency_of(s, req.team_id)
-    whose = "yours" if owner == req.user_id else (req.person_name(owner) or owner) if owner else "the team"
+    whose = pgettext("whose pipeline", "yours") if owner == req.user_id else \
+        (req.person_name(owner) or owner) if owner else pgettext("whose pipeline", "the team")
     text, blocks = views.pipeline_message(summary, whose, currency)
     req.reply(text, blocks)
 
@@ -138,7 +144,7 @@ def card_deal(ack: Ack, req: Req) -> None:
 @listeners.action(re.compile(f"^{Action.DEAL_OPEN}:"))
 def open_from_pipeline(ack: Ack, req: Req) -> None:
     ack()
-    ref = req.button(DealRef, "That button is out of date. Run `/lead pipeline` again.")
+    ref = req.button(DealRef, _("That button is out of date. Run `/lead pipeline` again."))
     open_deal(req, leads.get_lead(req.db, req.team_id, ref.lead_id), deal_id=ref.deal_id)
 
 
@@ -147,7 +153,7 @@ def submit_deal(ack: Ack, req: Req, view: dict) -> None:
     ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
     form = DealForm.model_validate(values(view))
     if ctx.lead_id is None:
-        return ack(field_errors(view, "deal_name", "This form is out of date. Close it and use /lead deal."))
+        return ack(field_errors(view, "deal_name", _("This form is out of date. Close it and use /lead deal.")))
 
     def save() -> DealChanged:
         if form.owner:
@@ -201,7 +207,7 @@ def offer_conversion(req: Req, result) -> None:
 
 def prepare_churned(req: Req, _ref: str, rest: str) -> PendingAction:
     if not rest:
-        raise missing(req, "Why did they leave?", "churned <lead> <why>", "moved to a cheaper tool")
+        raise missing(req, _("Why did they leave?"), "churned <lead> <why>", _("moved to a cheaper tool"))
     return PendingAction(verb="churned", arg=rest)
 
 
@@ -210,5 +216,6 @@ def churned(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> 
     with req.db.read() as s:
         status = next((o.name for o in statuses(s, req.team_id) if name_key(o.name) == "churned"), None)
     if status is None:
-        raise Refusal("This workspace's pipeline has no Churned status. Use `/lead status` with the one you use.")
+        raise Refusal(_("This workspace's pipeline has no {status} status. Use `/lead status` with the one you use."
+                        ).format(status=label("Churned")))  # not translated: the store's word, label() shows it
     change(req, updates.change_status, lead, status, pending.arg)

@@ -11,6 +11,7 @@ from slack_bolt import Ack, BoltContext
 from bot.commands.lead import open_update_modal
 from bot.context import Req
 from bot.errors import Listeners
+from bot.i18n import N_
 from bot.ids import Action, Callback
 from bot.metadata import ListRef
 from bot.views.home import follow_up_rows, lead_rows, list_modal
@@ -57,7 +58,7 @@ def _list_view(req: Req, ref: ListRef):
 @listeners.action(re.compile(f"^{Action.HOME_LIST}:"))
 def open_list(ack: Ack, req: Req) -> None:
     ack()
-    ref = req.button(ListRef, "That button is out of date. Open the Home tab again.")
+    ref = req.button(ListRef, N_("That button is out of date. Open the Home tab again."))
     if ref.what == "new":
         req.open_view(new_lead_modal(req.modal_context()))
     elif ref.what == "log":
@@ -69,7 +70,7 @@ def open_list(ack: Ack, req: Req) -> None:
 @listeners.action(re.compile(f"^{Action.HOME_PAGE}:"))
 def turn_page(ack: Ack, req: Req) -> None:
     ack()
-    ref = req.button(ListRef, "That page is out of date. Open the list again.")
+    ref = req.button(ListRef, N_("That page is out of date. Open the list again."))
     req.client.views_update(view_id=(req.body.get("view") or {}).get("id"), view=_list_view(req, ref))
 
 

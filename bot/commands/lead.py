@@ -13,6 +13,8 @@ from bot.commands.answers import answer_change, change, missing
 from bot.commands.deals import offer_conversion
 from bot.commands.parse import mentioned_user, parse_when, read_activity
 from bot.context import Req
+from bot.i18n import _
+from bot.labels import label
 from bot.metadata import ModalContext, PendingAction
 from bot.views import lists, replies
 from bot.views.best_time import suggestion_input
@@ -82,13 +84,13 @@ def open_update_modal(req: Req, ctx: ModalContext, lead: LeadSummary | None, *,
     best = best_time.best_times(req.db, req.clock.now(), req.team_id, lead.id) if lead is not None else None
     req.open_view(update_modal_payload(
         statuses, ctx, lead=lead, tz=tz, close_default=close_default,
-        suggestion=suggestion_input(best, tz, replaces="Used when Next follow-up is empty.") if best else None))
+        suggestion=suggestion_input(best, tz, replaces=_("Used when Next follow-up is empty.")) if best else None))
     req.me()  # warm the zone cache for the submission
 
 
 def prepare_log(req: Req, _ref: str, rest: str) -> PendingAction:
     if not rest:
-        raise missing(req, "What should I write down?", "log <lead> <text>", "called, no answer")
+        raise missing(req, _("What should I write down?"), "log <lead> <text>", _("called, no answer"))
     return PendingAction(verb="log", arg=rest)
 
 
@@ -103,7 +105,8 @@ def prepare_status(req: Req, _ref: str, rest: str) -> PendingAction:
     if not rest:
         with req.db.read() as s:
             options = pipeline.statuses(s, req.team_id)
-        raise Refusal("Which status? Choose one of: " + ", ".join(o.name for o in options) + ".")
+        raise Refusal(_("Which status? Choose one of: {names}.").format(
+            names=", ".join(label(o.name) for o in options)))
     with req.db.read() as s:
         pipeline.match_status(pipeline.statuses(s, req.team_id), rest)  # a wrong status before the lead
     return PendingAction(verb="status", arg=rest)
@@ -118,7 +121,7 @@ def status(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> N
 
 def prepare_assign(req: Req, ref: str, rest: str) -> PendingAction:
     if ref.startswith("<@"):
-        raise Refusal("Name the lead first, then the person: `/lead assign acme @alice`.")
+        raise Refusal(_("Name the lead first, then the person: `/lead assign acme @alice`."))
     owner = mentioned_user(rest)
     req.person(owner)  # Slack knows them (the service refuses bots)
     return PendingAction(verb="assign", arg=owner)
@@ -139,7 +142,7 @@ def followup(req: Req, lead: LeadSummary, pending: PendingAction, rest: str) -> 
     best = best_time.best_times(req.db, req.clock.now(), req.team_id, lead.id)
     if pending.due is None:
         if best is None or not best.slots:
-            raise missing(req, "When?", "followup <lead> <when> [note]", "tomorrow 10am send the quote")
+            raise missing(req, _("When?"), "followup <lead> <when> [note]", _("tomorrow 10am send the quote"))
         text, blocks = replies.suggested_times(lead, best, req.tz(), in_thread=req.in_thread)
         req.reply(text, blocks)
         return

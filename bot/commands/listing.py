@@ -9,7 +9,9 @@ from slack_bolt import Ack
 from bot.commands.parse import USER_MENTION
 from bot.context import Req
 from bot.errors import Listeners
+from bot.i18n import N_, _, pgettext
 from bot.ids import Action
+from bot.labels import label
 from bot.metadata import ListPage
 from bot.views.lists import lead_list
 from bot.views.unowned import unowned_list
@@ -23,8 +25,9 @@ from store.vocabulary import AUTHORITY
 listeners = Listeners()
 register = listeners.register
 PER_PAGE = 20
-USAGE = ("Filters: statuses (`potential`, `closing`), `mine` or `@rep` or `unowned`, `type:agency`, `segment:smb`, "
-         "`authority:alone|internal|external`, `all` for closed leads too. E.g. `/lead list potential mine`.")
+USAGE = N_("Filters: statuses (`potential`, `closing`), `mine` or `@rep` or `unowned`, `type:agency`, "
+           "`segment:smb`, `authority:alone|internal|external`, `all` for closed leads too. "
+           "E.g. `/lead list potential mine`.")
 
 
 def list_command(req: Req, args: str) -> None:
@@ -45,18 +48,18 @@ def take(ack: Ack, req: Req) -> None:
     ack()
     lead = req.clicked_lead()
     if lead.owner_id == req.user_id:
-        req.reply(f"*{esc_cut(lead.company, 200)}* is already yours.", replace_original=False)
+        req.reply(_("*{company}* is already yours.").format(company=esc_cut(lead.company, 200)), replace_original=False)
         return
     result = updates.take(req.db, req.clock, req.team_id, req.user_id, lead.id)  # already_owned: errors.py says so
     req.deliver(result)
-    req.reply(f"*{esc_cut(lead.company, 200)}* is yours now. Log your first touch with `/lead update #{lead.id}`.",
-              replace_original=False)
+    req.reply(_("*{company}* is yours now. Log your first touch with `/lead update #{lead_id}`.").format(
+        company=esc_cut(lead.company, 200), lead_id=lead.id), replace_original=False)
 
 
 @listeners.action(re.compile(f"^{Action.LIST_PAGE}:"))
 def list_page(ack: Ack, req: Req) -> None:
     ack()
-    ref = req.button(ListPage, "That list is out of date. Run `/lead list` again.")
+    ref = req.button(ListPage, _("That list is out of date. Run `/lead list` again."))
     show(req, ref.args, max(0, ref.page), replace=True)
 
 
@@ -73,7 +76,7 @@ def read_filters(req: Req, args: str) -> dict:
     i = 0
     while i < len(words):
         word = words[i].lower()
-        key, _, value = word.partition(":")
+        key, _colon, value = word.partition(":")
         if word in ("mine", "my", "me"):
             f["owner_id"] = req.user_id
         elif word in ("all", "closed"):
@@ -83,13 +86,14 @@ def read_filters(req: Req, args: str) -> dict:
         elif value and key == "type":
             f["org_type"] = next((t for t in types if name_key(t).startswith(name_key(value))), None)
             if f["org_type"] is None:
-                raise Refusal(f"“{value[:30]}” is not a type here: {', '.join(types)}.")
+                raise Refusal(_("“{text}” is not a type here: {types}.").format(
+                    text=value[:30], types=", ".join(label(t) for t in types)))
         elif value and key == "segment":
             f["segment"] = value
         elif value and key in ("authority", "decides"):
             f["authority"] = next((k for k in AUTHORITY if k.startswith(value)), None)
             if f["authority"] is None:
-                raise Refusal("Authority is `alone`, `internal` or `external`.")
+                raise Refusal(_("Authority is `alone`, `internal` or `external`."))
         else:  # a status, maybe of two words (`bad fit`)
             two = " ".join(words[i:i + 2])
             status = _status(options, two) if i + 1 < len(words) else None
@@ -98,7 +102,7 @@ def read_filters(req: Req, args: str) -> dict:
             else:
                 status = _status(options, words[i])
             if status is None:
-                raise Refusal(f"I don't know the filter `{words[i][:30]}`. " + USAGE)
+                raise Refusal(_("I don't know the filter `{word}`. {usage}").format(word=words[i][:30], usage=_(USAGE)))
             f["statuses"].append(status)
         i += 1
     return f
@@ -112,15 +116,16 @@ def _status(options, text: str) -> str | None:
 
 
 def describe(f: dict) -> str:
-    bits = [", ".join(f"*{esc(s)}*" for s in f["statuses"]) or ("all statuses" if f["include_closed"] else "open")]
+    bits = [", ".join(f"*{esc(label(s))}*" for s in f["statuses"])
+            or (_("all statuses") if f["include_closed"] else pgettext("leads", "open"))]
     if f["owner_id"]:
-        bits.append(f"owned by {user(f['owner_id'])}")
+        bits.append(_("owned by {owner}").format(owner=user(f["owner_id"])))
     elif f["unowned"]:
-        bits.append("owned by nobody")
+        bits.append(_("owned by nobody"))
     if f["org_type"]:
-        bits.append(f"type {esc(f['org_type'])}")
+        bits.append(_("type {type}").format(type=esc(label(f["org_type"]))))
     if f["segment"]:
-        bits.append(f"segment {esc(f['segment'])}")
+        bits.append(_("segment {segment}").format(segment=esc(label(f["segment"]))))
     if f["authority"]:
-        bits.append(AUTHORITY[f["authority"]].lower())
+        bits.append(label(AUTHORITY[f["authority"]]).lower())
     return " · ".join(bits)

@@ -7,6 +7,7 @@ from slack_bolt import Ack
 from bot.context import Req
 from bot.errors import Listeners
 from bot.forms import Form, submitted, values
+from bot.i18n import _
 from bot.ids import Action, Callback
 from bot.metadata import ModalContext, PendingAction
 from bot.views.organization import org_line, org_option, organization_modal
@@ -60,7 +61,7 @@ def submit_org(ack: Ack, req: Req, view: dict) -> None:
     def save() -> OrgInfo:
         lead = leads.get_lead(req.db, req.team_id, ctx.lead_id or 0)
         if bool(form.related) != bool(form.relation):
-            raise Refusal("Choose both the related organization and how they are related.",
+            raise Refusal(_("Choose both the related organization and how they are related."),
                           field="relation" if form.related else "related")
         organizations.set_contact_hours(req.db, req.clock, req.team_id, lead.organization_id,  # validates first
                                         days=form.contact_days or None, start=form.contact_from, end=form.contact_to,
@@ -80,5 +81,6 @@ def submit_org(ack: Ack, req: Req, view: dict) -> None:
     if info is None:
         return
     ack()
-    req.tell(f"Saved *{esc_cut(info.name, 200)}*: {org_line(info) or 'nothing set'}.", channel_id=ctx.channel_id,
-             response_url=ctx.response_url)
+    details = org_line(info) or _("nothing set")
+    req.tell(_("Saved *{name}*: {details}.").format(name=esc_cut(info.name, 200), details=details),
+             channel_id=ctx.channel_id, response_url=ctx.response_url)

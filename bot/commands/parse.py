@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from dateparser.date import DateDataParser
 
 from bot.commands import korean_time
+from bot.i18n import _
 from bot.wording import Refusal
 from store.text import clean
 
@@ -33,17 +34,19 @@ _HAS_TIME = re.compile(
 # outcome, and its activity when the text names none. Rows without one name an activity: the one named
 # first in the text wins. Nothing matches: a Note.
 LOG_WORDS: tuple[tuple[str, str, str, str | None], ...] = (
-    (r"bounced?|undeliverable", r"반송", "Email", "Bounced"),
+    (r"bounced?|undeliverable", r"반송", "Email", "Bounced"),  # not translated: pattern, stored words
     (r"left (?:a |an )?(?:message|voice ?mail|vm)|voice ?mail",
-     r"메[시세]지\s*남|음성\s*메[시세]지|음성\s*사서함|문자\s*남", "Call", "Left message"),
-    (r"no answer|no pick ?up|unanswered|not answering|(?:didn['’]?t|did not|doesn['’]?t|does not) (?:answer|pick up)|"
+     r"메[시세]지\s*남|음성\s*메[시세]지|음성\s*사서함|문자\s*남", "Call", "Left message"),  # not translated: stored words
+    (r"no answer|no pick ?up|unanswered|not answering|"  # not translated: pattern
+     r"(?:didn['’]?t|did not|doesn['’]?t|does not) (?:answer|pick up)|"
      r"(?:couldn['’]?t|could not|can['’]?t|cannot) reach",
-     r"부재|안\s*받|받지\s*않|연결\s*안\s*[돼됨되]|통화\s*(?:안\s*[돼됨되]|실패)", "Call", "No answer"),
-    (r"talked|spoke|spoken|reached (?:him|her|them)", r"통화", "Call", "Connected"),
-    (r"call(?:ed|ing|s)?|phoned?|rang", r"전화(?!\s*번호)", "Call", None),
-    (r"e-?mail(?:ed|s)?(?! address)|mailed", r"메일(?!\s*주소)", "Email", None),
-    (r"met|meetings?|visited", r"미팅|만남|만났|방문했", "Meeting", None),
-    (r"texted|text message|sms|messaged|whatsapp(?:ed)?|kakao(?:talk)?", r"카톡|카카오톡|문자", "Message", None),
+     r"부재|안\s*받|받지\s*않|연결\s*안\s*[돼됨되]|통화\s*(?:안\s*[돼됨되]|실패)", "Call", "No answer"),  # not translated: stored words
+    (r"talked|spoke|spoken|reached (?:him|her|them)", r"통화", "Call", "Connected"),  # not translated: stored words
+    (r"call(?:ed|ing|s)?|phoned?|rang", r"전화(?!\s*번호)", "Call", None),  # not translated: stored word
+    (r"e-?mail(?:ed|s)?(?! address)|mailed", r"메일(?!\s*주소)", "Email", None),  # not translated: stored word
+    (r"met|meetings?|visited", r"미팅|만남|만났|방문했", "Meeting", None),  # not translated: stored word
+    (r"texted|text message|sms|messaged|whatsapp(?:ed)?|kakao(?:talk)?",  # not translated: pattern
+     r"카톡|카카오톡|문자", "Message", None),  # not translated: stored word
 )
 _LOG_PATTERNS = [(re.compile(rf"\b(?:{en})\b|{ko}", re.IGNORECASE), activity, outcome)
                  for en, ko, activity, outcome in LOG_WORDS]
@@ -59,7 +62,7 @@ def read_activity(text: str) -> tuple[str, str | None]:
     named = [(m.start(), activity) for pattern, activity, said in _LOG_PATTERNS if not said
              for m in [pattern.search(text)] if m]
     activity = min(named)[1] if named else implied
-    return (activity, outcome) if activity else ("Note", None)
+    return (activity, outcome) if activity else ("Note", None)  # not translated: stored word
 
 
 def unwrap_links(text: str) -> str:
@@ -86,7 +89,7 @@ def split_ref(args: str) -> tuple[str, str]:
         if end > 0:
             return args[1:end].strip(), args[end + 1:].strip()
         return args[1:].strip(), ""
-    ref, _, rest = args.partition(" ")
+    ref, _space, rest = args.partition(" ")
     return ref, rest.strip()
 
 
@@ -103,7 +106,7 @@ def fixed_ref(args: str) -> tuple[str, str] | None:
 def mentioned_user(text: str) -> str:
     m = USER_MENTION.search(text or "")
     if not m:
-        raise Refusal("Mention the new owner with @, e.g. `/lead assign acme @alice`.")
+        raise Refusal(_("Mention the new owner with @, e.g. `/lead assign acme @alice`."))
     return m.group(1)
 
 
@@ -140,12 +143,13 @@ def parse_when(text: str, tz: str, now: datetime, *, day_tz: str | None = None) 
         due = due.astimezone(timezone.utc)
         rest = " ".join(words[n:]).lstrip("-–—:;, ").strip()
         if due <= now:
-            raise Refusal(f"{phrase} is in the past. Give a time still to come, e.g. `tomorrow 10am`.")
+            raise Refusal(_("{phrase} is in the past. Give a time still to come, e.g. `tomorrow 10am`.").format(
+                phrase=phrase))
         return due, rest
-    raise Refusal(
-        f"I couldn't read “{(text or '').strip()[:60]}” as a time. "
+    raise Refusal(_(
+        "I couldn't read “{text}” as a time. "
         "Try `tomorrow 10am`, `in 3 days`, `next friday`, `2026-12-01 14:30`, `내일 오후 3시` or `다음 주 월요일`."
-    )
+    ).format(text=(text or "").strip()[:60]))
 
 
 def _get(phrase: str, local_now: datetime) -> datetime | None:

@@ -9,7 +9,9 @@ from slack_bolt import Ack
 from bot.context import Req
 from bot.errors import Listeners
 from bot.forms import Form, submitted, values
+from bot.i18n import _
 from bot.ids import Callback
+from bot.labels import label
 from bot.views.pipeline_form import KEEP, pipeline_modal
 from bot.views.text import esc
 from bot.wording import Refusal
@@ -64,7 +66,8 @@ def stage_rows(text: str) -> list[tuple[str, str | None, int, str]]:
         name, old, rest = _columns(line)
         probability = rest[0].rstrip("% ") if rest else ""
         if not probability.isdigit():
-            raise Refusal(f"Line {number}: give the win probability after `|`, e.g. `Demo | 30`.", field="stages")
+            raise Refusal(_("Line {number}: give the win probability after `|`, e.g. `Demo | 30`.").format(
+                number=number), field="stages")
         outcome = rest[1].lower() if len(rest) > 1 and rest[1].lower() in ("won", "lost") else "open"
         rows.append((name, old, int(probability), outcome))
     return rows
@@ -82,5 +85,6 @@ def submit(ack: Ack, req: Req, view: dict) -> None:
         return
     new_statuses, new_stages = saved
     ack()
-    req.tell("Saved. Statuses: " + " → ".join(esc(s.name) for s in new_statuses) + ". Deal stages: "
-             + " → ".join(f"{esc(s.name)} {s.probability}%" for s in new_stages) + ".")
+    req.tell(_("Saved. Statuses: {statuses}. Deal stages: {stages}.").format(
+        statuses=" → ".join(esc(label(s.name)) for s in new_statuses),
+        stages=" → ".join(f"{esc(label(s.name))} {s.probability}%" for s in new_stages)))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 
-from bot.commands import pipelines, workspace
+from bot.commands import language, pipelines, workspace
 from bot.commands.parse import CHANNEL_MENTION, USER_MENTION, mentioned_user
 from bot.context import Req
+from bot.i18n import _
 from bot.views import preferences
 from bot.wording import Refusal
-from bot.views.text import esc
+from bot.views.text import esc, num
 from store.services import best_time, members, team_settings, weekly_report
 
 
@@ -33,13 +34,13 @@ def manager(req: Req, args: str) -> None:
     clear = args.strip().lower().split()[-1:] == ["none"]
     if not people_named and not clear:
         if args.strip():
-            raise Refusal("Mention the manager: `/lead manager @boss` (or `/lead manager @rep @boss`).")
+            raise Refusal(_("Mention the manager: `/lead manager @boss` (or `/lead manager @rep @boss`)."))
         me = members.get_member(req.db, req.team_id, req.user_id)
         pol = team_settings.read_policy(req.db, req.team_id)
         req.reply(preferences.manager_state(req.user_id, me.manager_id if me else None, pol.default_manager_id))
         return
     if len(people_named) > 2 or (clear and len(people_named) > 1):
-        raise Refusal("Usage: `/lead manager @boss`, `/lead manager @rep @boss` or `/lead manager none`.")
+        raise Refusal(_("Usage: `/lead manager @boss`, `/lead manager @rep @boss` or `/lead manager none`."))
     rep = people_named[0] if len(people_named) == 2 or (clear and people_named) else req.user_id
     boss = None if clear else people_named[-1]
     req.me()  # their role comes from their Slack profile
@@ -55,22 +56,22 @@ def _setting(req: Req, key: str, value: str) -> dict:
         return {"repeat_minutes": team_settings.parse_duration(value)}
     if key in ("repeats", "max-repeats", "times"):
         if not value.isdigit() or not 0 <= int(value) <= 10:
-            raise Refusal("Repeats is a number from 0 to 10.")
+            raise Refusal(_("Repeats is a number from 0 to 10."))
         return {"max_repeats": int(value)}
     if key in ("escalate", "escalation"):
         if value.lower() not in ("on", "off"):
-            raise Refusal("Use `/lead settings escalate on` or `off`.")
+            raise Refusal(_("Use `/lead settings escalate on` or `off`."))
         return {"escalate": value.lower() == "on"}
     if key in ("manager", "default-manager"):
         if value.lower() == "none":
             return {"default_manager_id": None}
         boss = mentioned_user(value)
         if req.person(boss).is_bot:
-            raise Refusal("A bot can't be a manager or have one. Mention a person.")
+            raise Refusal(_("A bot can't be a manager or have one. Mention a person."))
         return {"default_manager_id": boss}
-    raise Refusal("Settings are `repeat`, `repeats`, `escalate`, `manager`, `currency`, `types`, `timezone`, "
-                  "`report` (the weekly report), `statuses` (the statuses and deal stages), `roles`, `intake`, "
-                  "`channel` and `away-status`. See `/lead settings`.")
+    raise Refusal(_("Settings are `repeat`, `repeats`, `escalate`, `manager`, `currency`, `types`, `timezone`, "
+                    "`report` (the weekly report), `statuses` (the statuses and deal stages), `roles`, `intake`, "
+                    "`channel`, `away-status` and `language`. See `/lead settings`."))
 
 
 def weekly(req: Req, value: str) -> None:
@@ -78,19 +79,20 @@ def weekly(req: Req, value: str) -> None:
     words = value.split()
     if words[:1] in (["off"], ["stop"], ["none"]):
         weekly_report.set_schedule(req.db, req.clock, req.team_id, req.user_id, channel=None)
-        req.reply("Done: no weekly report any more. `/lead settings report #channel mon 09:00` starts it again.")
+        req.reply(_("Done: no weekly report any more. `/lead settings report #channel mon 09:00` starts it again."))
         return
     channel = CHANNEL_MENTION.match(words[0]) if words else None
     if channel is None:
-        raise Refusal("Name the channel: `/lead settings report #sales mon 09:00` (or `report off`).")
+        raise Refusal(_("Name the channel: `/lead settings report #sales mon 09:00` (or `report off`)."))
     rest = words[1:]
     day = weekly_report.weekday_of(rest.pop(0)) if rest and not rest[0][:1].isdigit() else 0
     at = rest.pop(0) if rest else "09:00"
     if rest:
-        raise Refusal("Usage: `/lead settings report #channel [mon|tue|…] [HH:MM]`.")
+        raise Refusal(_("Usage: `/lead settings report #channel [mon|tue|…] [HH:MM]`."))
     sched = weekly_report.set_schedule(req.db, req.clock, req.team_id, req.user_id, channel=channel.group(1),
                                        weekday=day, at=at, tz=req.tz())
-    req.reply("Saved. " + preferences.weekly_state(sched, weekly_report.next_time(sched, req.clock.now())))
+    req.reply(_("Saved. {state}").format(
+        state=preferences.weekly_state(sched, weekly_report.next_time(sched, req.clock.now()))))
 
 
 def _weekly_state(req: Req) -> str:
@@ -103,9 +105,12 @@ def settings(req: Req, args: str) -> None:
     if not words:
         req.reply(preferences.policy_state(team_settings.read_policy(req.db, req.team_id)) + "\n"
                   + preferences.workspace_state(team_settings.workspace(req.db, req.team_id)) + "\n"
-                  + _weekly_state(req))
+                  + _weekly_state(req) + "\n" + language.state_line(req))
         return
     key, value = words[0].lower(), " ".join(words[1:])
+    if key in language.WORDS:  # anyone may ask; managers and admins change it
+        language.choose(req, value)
+        return
     if key in ("statuses", "stages", "pipeline", "pipelines"):
         pipelines.open_form(req)
         return
@@ -118,18 +123,19 @@ def settings(req: Req, args: str) -> None:
         return
     if key in ("timezone", "tz", "zone"):
         if not value:
-            raise Refusal("Give the zone, e.g. `/lead settings timezone Asia/Seoul`.")
+            raise Refusal(_("Give the zone, e.g. `/lead settings timezone Asia/Seoul`."))
         counted = best_time.set_team_zone(req.db, req.team_id, value.strip())
-        req.reply(f"Saved: the workspace's time zone is *{esc(value.strip())}*. Customers without a zone of their "
-                  f"own are reached in it; {counted:,} logged attempts were counted again in their local hours.")
+        req.reply(_("Saved: the workspace's time zone is *{zone}*. Customers without a zone of their own are "
+                    "reached in it; {n} logged attempts were counted again in their local hours.").format(
+            zone=esc(value.strip()), n=num(counted)))
         return
     if not value:
-        raise Refusal(f"Give `{key[:20]}` a value, e.g. `/lead settings repeat 12h`.")
+        raise Refusal(_("Give `{key}` a value, e.g. `/lead settings repeat 12h`.").format(key=key[:20]))
     if key in ("currency", "types", "org-types"):
         words = team_settings.set_workspace(
             req.db, req.clock, req.team_id, req.user_id, currency=value if key == "currency" else None,
             org_types=value.split(",") if key != "currency" else None)
-        req.reply("Saved. " + preferences.workspace_state(words))
+        req.reply(_("Saved. {state}").format(state=preferences.workspace_state(words)))
         return
     pol = team_settings.set_policy(req.db, req.clock, req.team_id, req.user_id, **_setting(req, key, value))
-    req.reply("Saved. " + preferences.policy_state(pol))
+    req.reply(_("Saved. {state}").format(state=preferences.policy_state(pol)))

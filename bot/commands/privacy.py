@@ -12,10 +12,11 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject, 
 from bot.context import Req
 from bot.delivery import deliver_lead
 from bot.errors import Listeners
+from bot.i18n import _, ngettext
 from bot.ids import Action
 from bot.metadata import ForgetRef
 from bot.views.csv_files import write_zip
-from bot.views.text import esc, plural
+from bot.views.text import esc, num
 from bot.wording import Refusal
 from store.errors import Invalid
 from store.services import members, privacy
@@ -28,7 +29,7 @@ register = listeners.register
 def export_command(req: Req, args: str) -> None:
     req.me()
     tables = privacy.export_tables(req.db, req.clock, req.team_id, req.user_id)  # refuses non-admins
-    req.reply("Working on the export: a ZIP of CSV files arrives in your DM with me in a moment.")
+    req.reply(_("Working on the export: a ZIP of CSV files arrives in your DM with me in a moment."))
     now = req.clock.now()
     with tempfile.TemporaryFile() as out:
         counts = write_zip(tables, out, title=req.team_id, when=f"{now:%Y-%m-%d %H:%M}")
@@ -39,8 +40,9 @@ def export_command(req: Req, args: str) -> None:
     channel = req.client.conversations_open(users=req.user_id)["channel"]["id"]
     name = f"crm-export-{now:%Y-%m-%d}.zip"
     req.client.files_upload_v2(content=data, filename=name, title=name, channel=channel, initial_comment=(
-        f"The CRM's data, {plural(total, 'row')} in {len(counts)} CSV files ("
-        + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + f"). {size / 1_048_576:.1f} MB."))
+        _("The CRM's data, {rows} in {files} CSV files ({tables}). {size} MB.").format(
+            rows=ngettext("{n} row", "{n} rows", total).format(n=num(total)), files=num(len(counts)),
+            tables=", ".join(f"{k} {num(v)}" for k, v in counts.items()), size=f"{size / 1_048_576:.1f}")))
     privacy.audit_export(req.db, req.clock, req.team_id, req.user_id, total, list(counts))
 
 
@@ -49,26 +51,29 @@ def forget_command(req: Req, args: str) -> None:
     members.require_admin(req.db, req.team_id, req.user_id, "forget")
     text = args.strip()
     if not text:
-        raise Refusal("Whose data? `/lead forget kim@acme.kr` (or the contact's full name).")
+        raise Refusal(_("Whose data? `/lead forget kim@acme.kr` (or the contact's full name)."))
     found = privacy.find_contacts(req.db, req.team_id, _plain_email(text))
     if not found:
         raise Invalid("contact_unknown", text=text[:80])
     if len(found) > 1:
-        names = ", ".join(f"{n or '?'} ({e or 'no e-mail'}, {o})" for _id, n, e, o in found[:5])
+        no_email = _("no e-mail")
+        names = ", ".join(f"{n or '?'} ({e or no_email}, {o})" for _id, n, e, o in found[:5])
         raise Invalid("contact_ambiguous", text=text[:80], count=len(found), names=names)
     contact_id, name, email, org = found[0]
-    who = f"*{esc(name or email or 'this contact')}*" + (f" ({esc(email)})" if email and name else "") + f" of {esc(org)}"
+    nobody = _("this contact")
+    person = f"*{esc(name or email or nobody)}*" + (f" ({esc(email)})" if email and name else "")
+    who = _("{person} of {organization}").format(person=person, organization=esc(org))
     ref = ForgetRef(contact_id=contact_id).dump()
-    req.reply(f"Erase {name or email}'s personal data?", [
-        SectionBlock(text=MarkdownTextObject(text=(
-            f"Erase {who}? Their name, e-mail, phone, title and notes go, and so does every comment, note or "
+    req.reply(_("Erase {name}'s personal data?").format(name=name or email), [
+        SectionBlock(text=MarkdownTextObject(text=_(
+            "Erase {who}? Their name, e-mail, phone, title and notes go, and so does every comment, note or "
             "message in the CRM that quotes them or that they wrote. What stays is a line saying the contact "
-            "was erased, and the history of the deal itself. This cannot be undone."))),
+            "was erased, and the history of the deal itself. This cannot be undone.").format(who=who))),
         ActionsBlock(elements=[
-            ButtonElement(text="Erase their data", action_id=Action.FORGET_CONFIRM, value=ref, style="danger",
-                          confirm=ConfirmObject(title="Erase for good?", text="This cannot be undone.",
-                                                confirm="Erase", deny="Keep")),
-            ButtonElement(text="Cancel", action_id=Action.FORGET_CANCEL, value=ref),
+            ButtonElement(text=_("Erase their data"), action_id=Action.FORGET_CONFIRM, value=ref, style="danger",
+                          confirm=ConfirmObject(title=_("Erase for good?"), text=_("This cannot be undone."),
+                                                confirm=_("Erase"), deny=_("Keep"))),
+            ButtonElement(text=_("Cancel"), action_id=Action.FORGET_CANCEL, value=ref),
         ]),
     ])
 
@@ -91,12 +96,13 @@ def forget_confirmed(ack: Ack, req: Req) -> None:
             deliver_lead(req.client, req.crm, req.team_id, lead_id)
         except Exception:  # noqa: BLE001 - the outbox keeps the edit for the sweep
             log.warning("forget: card of lead %s not edited yet", lead_id, exc_info=True)
-    req.reply(f"Done: the contact of {esc(erased.organization)} is erased ({plural(erased.rewritten, 'text')} "
-              "rewritten). It is in the audit log. Messages people posted in Slack itself are Slack's: a "
-              "workspace admin removes those in Slack.", replace_original=True)
+    texts = ngettext("{n} text", "{n} texts", erased.rewritten).format(n=num(erased.rewritten))
+    req.reply(_("Done: the contact of {organization} is erased ({texts} rewritten). It is in the audit log. "
+                "Messages people posted in Slack itself are Slack's: a workspace admin removes those in Slack."
+                ).format(organization=esc(erased.organization), texts=texts), replace_original=True)
 
 
 @listeners.action(Action.FORGET_CANCEL)
 def forget_cancelled(ack: Ack, req: Req) -> None:
     ack()
-    req.reply("Cancelled: nothing was erased.", replace_original=True)
+    req.reply(_("Cancelled: nothing was erased."), replace_original=True)

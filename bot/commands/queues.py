@@ -9,6 +9,7 @@ from bot.commands.parse import USER_MENTION, parse_when
 from bot.context import Req
 from bot.errors import Listeners
 from bot.forms import QueueForm, refused, values
+from bot.i18n import _
 from bot.ids import Action, Callback
 from bot.metadata import QueueRef
 from bot.views import queue_admin
@@ -29,7 +30,7 @@ def routing_command(req: Req, _args: str) -> None:
         req.open_view(_with_channel(
             queue_admin.queue_modal(None, req.channel_id), req.channel_id))
         return
-    away = routing.away(req.db, req.clock, req.team_id, [u for q in queues for u, _ in q.members])
+    away = routing.away(req.db, req.clock, req.team_id, [u for q in queues for u, _weight in q.members])
     text, blocks = queue_admin.queue_list(queues, away, req.tz())
     req.reply(text, blocks)
 
@@ -62,7 +63,7 @@ def open_weights(ack: Ack, req: Req) -> None:
     ack()
     ref = _clicked_queue(req)
     queue = routing.get_queue(req.db, req.team_id, ref.queue_id or 0)
-    names = {u: req.person_name(u) or u for u, _ in queue.members}
+    names = {u: req.person_name(u) or u for u, _weight in queue.members}
     req.open_view(_with_channel(queue_admin.weights_modal(queue, names), req.channel_id))
 
 
@@ -83,10 +84,13 @@ def submit_queue(ack: Ack, req: Req, view: dict) -> None:
     except CrmError as exc:
         return ack(refused(view, exc, "name"))
     ack()
-    members = ", ".join(user(u) for u, _ in queue.members)
-    req.tell(f"Saved queue *{esc_cut(queue.name, 80)}*{' (default)' if queue.is_default else ''}: notices in "
-             f"<#{queue.channel_id}>, rotation {members}, first-touch SLA {duration_text(queue.sla_minutes)}.",
-             channel_id=ref.channel_id)
+    if queue.is_default:
+        saved = _("Saved queue *{name}* (default): notices in {channel}, rotation {members}, first-touch SLA {sla}.")
+    else:
+        saved = _("Saved queue *{name}*: notices in {channel}, rotation {members}, first-touch SLA {sla}.")
+    req.tell(saved.format(name=esc_cut(queue.name, 80), channel=f"<#{queue.channel_id}>",
+                          members=", ".join(user(u) for u, _weight in queue.members),
+                          sla=duration_text(queue.sla_minutes)), channel_id=ref.channel_id)
 
 
 @listeners.view(Callback.WEIGHTS)
@@ -98,7 +102,7 @@ def submit_weights(ack: Ack, req: Req, view: dict) -> None:
             continue
         text = str(raw or "1").strip()
         if not text.isdigit():
-            return ack({"response_action": "errors", "errors": {block_id: "A whole number from 0 to 100."}})
+            return ack({"response_action": "errors", "errors": {block_id: _("A whole number from 0 to 100.")}})
         weights[block_id[2:]] = int(text)
     try:
         req.me()
@@ -107,8 +111,9 @@ def submit_weights(ack: Ack, req: Req, view: dict) -> None:
         block = f"w:{exc.field}" if exc.field in weights else next(iter(f"w:{u}" for u in weights), "name")
         return ack({"response_action": "errors", "errors": {block: esc_cut(say(exc), 300)}})
     ack()
-    req.tell(f"Weights of *{esc_cut(queue.name, 80)}*: " + ", ".join(f"{user(u)} {w}" for u, w in queue.members) + ".",
-             channel_id=ref.channel_id)
+    req.tell(_("Weights of *{name}*: {weights}.").format(
+        name=esc_cut(queue.name, 80), weights=", ".join(f"{user(u)} {w}" for u, w in queue.members)),
+        channel_id=ref.channel_id)
 
 
 def _whom(req: Req, args: str) -> tuple[str, str]:
@@ -126,16 +131,23 @@ def away(req: Req, args: str) -> None:
     rest = rest.removeprefix("until").strip()
     until = routing.FOREVER
     if rest:
-        until, _ = parse_when(rest, req.tz(), req.clock.now(), day_tz=req.person(who).tz)
+        until, _note = parse_when(rest, req.tz(), req.clock.now(), day_tz=req.person(who).tz)
     routing.set_away(req.db, req.clock, req.team_id, who, until, by=req.user_id)
-    whose = "You are" if who == req.user_id else f"{user(who)} is"
-    span = "until you say `/lead back`" if until == routing.FOREVER else f"until {when(until, req.tz())}"
-    req.reply(f"{whose} away {span}: routing skips {'you' if who == req.user_id else 'them'} and the "
-              "assignment notices say so.")
+    if who == req.user_id:
+        text = _("You are away until you say `/lead back`: routing skips you and the assignment notices say so.") \
+            if until == routing.FOREVER else \
+            _("You are away until {time}: routing skips you and the assignment notices say so.")
+    else:
+        text = _("{person} is away until you say `/lead back`: routing skips them and the assignment notices say "
+                 "so.") if until == routing.FOREVER else \
+            _("{person} is away until {time}: routing skips them and the assignment notices say so.")
+    shown = when(until, req.tz()) if until != routing.FOREVER else ""
+    req.reply(text.format(person=user(who), time=shown))
 
 
 def back(req: Req, args: str) -> None:
-    who, _ = _whom(req, args)
+    who, _rest = _whom(req, args)
     routing.set_away(req.db, req.clock, req.team_id, who, None, by=req.user_id)
-    whose = "Welcome back: you are" if who == req.user_id else f"{user(who)} is"
-    req.reply(f"{whose} in the rotation again.")
+    text = _("Welcome back: you are in the rotation again.") if who == req.user_id else \
+        _("{person} is in the rotation again.").format(person=user(who))
+    req.reply(text)

@@ -11,6 +11,7 @@ from bot.commands.lead import open_update_modal
 from bot.context import Req
 from bot.errors import Listeners
 from bot.forms import RescheduleForm, field_errors, local_to_utc, refused, values
+from bot.i18n import _
 from bot.ids import Action, Callback
 from bot.metadata import ModalContext, NudgeRef
 from bot.views import reminder_dm
@@ -28,7 +29,7 @@ register = listeners.register
 def _ref(raw: str | None) -> NudgeRef:
     ref = NudgeRef.load(raw)
     if ref is None:
-        raise Refusal("That button is out of date. See your follow-ups with `/lead mine`.")
+        raise Refusal(_("That button is out of date. See your follow-ups with `/lead mine`."))
     return ref
 
 
@@ -87,12 +88,12 @@ def snooze_until(ack: Ack, req: Req) -> None:
     choice, _, raw = ((req.action.get("selected_option") or {}).get("value") or "").partition("|")
     if choice not in reminder_dm.SNOOZE_CHOICES:
         ack()
-        raise Refusal("That choice is out of date. See your follow-ups with `/lead mine`.")
+        raise Refusal(_("That choice is out of date. See your follow-ups with `/lead mine`."))
     _act(ack, req, "snooze", choice, raw)
 
 
 def _modal_context(req: Req, ref: NudgeRef) -> ModalContext:
-    channel, ts, _ = _message(req)
+    channel, ts, _ephemeral = _message(req)
     return ModalContext(lead_id=ref.lead_id, channel_id=channel, nudge=ref, dm_ts=ts)
 
 
@@ -102,23 +103,23 @@ def reschedule(ack: Ack, req: Req) -> None:
     ref = _ref(req.action.get("value"))
     item = nudges.follow_up_item(req.db, req.team_id, ref.follow_up_id)
     if item is None:
-        raise Refusal("That follow-up no longer exists.")
+        raise Refusal(_("That follow-up no longer exists."))
     tz = req.cached_tz()
     best = best_time.best_times(req.db, req.clock.now(), req.team_id, item.lead.id)
     req.open_view(reschedule_modal(
         item.lead.company, item.follow_up.due_at, item.follow_up.note, _modal_context(req, ref), tz,
-        suggestion_input(best, tz, replaces="Choosing one replaces Date and Time.") if best else None))
+        suggestion_input(best, tz, replaces=_("Choosing one replaces Date and Time.")) if best else None))
 
 
 @listeners.view(Callback.RESCHEDULE)
 def submit_reschedule(ack: Ack, req: Req, view: dict) -> None:
     ctx = ModalContext.load(view.get("private_metadata")) or ModalContext()
     if ctx.nudge is None:
-        return ack(field_errors(view, "due", "This form is out of date. Close it and use the buttons again."))
+        return ack(field_errors(view, "due", _("This form is out of date. Close it and use the buttons again.")))
     form = RescheduleForm.model_validate(values(view))
     try:
         if form.follow_up_date is None and form.suggestion is None:
-            raise Refusal("Pick the new date.", field="due")
+            raise Refusal(_("Pick the new date."), field="due")
         until = form.suggestion or local_to_utc(form.follow_up_date, form.follow_up_time, req.tz())
         result = followups.act(req.db, req.clock, req.team_id, req.user_id, ctx.nudge.follow_up_id, "reschedule",
                                until=until, note=form.follow_up_note, notification_id=ctx.nudge.notification_id,

@@ -13,9 +13,11 @@ from datetime import datetime
 from slack_bolt import Ack
 from slack_sdk.errors import SlackApiError
 
+from bot import languages
 from bot.commands.parse import USER_MENTION
 from bot.context import Req
 from bot.errors import Listeners
+from bot.i18n import _, speaking
 from bot.ids import Action
 from bot.metadata import ReportRef
 from bot.uploads import has_images, send_csv, upload_charts, with_image_retry, without_images
@@ -25,7 +27,7 @@ from bot.wording import Refusal
 from store.dto.reports import Period, ReportData, Scope
 from store.services import chart_files, members, reports
 
-USAGE = "report [week|month|quarter|YYYY-MM] [mine|@rep|queue <name>|segment <x>|type <x>]"
+USAGE = "report [week|month|quarter|YYYY-MM] [mine|@rep|queue <name>|segment <x>|type <x>]"  # not translated: syntax
 NOT_HERE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
 
 listeners = Listeners()
@@ -56,11 +58,12 @@ def read_args(req: Req, args: str) -> tuple[str, Scope]:
             scope["segment" if w == "segment" else "org_type"] = rest[:40]
             i += 1
         else:
-            raise Refusal(f"I can't read “{words[i][:40]}” in a report. Usage: `/lead {USAGE}`, e.g. "
-                          "`/lead report month mine` or `/lead report 2026-11 queue Inbound`.")
+            raise Refusal(_("I can't read “{text}” in a report. Usage: `/lead {usage}`, e.g. "
+                            "`/lead report month mine` or `/lead report 2026-11 queue Inbound`.").format(
+                text=words[i][:40], usage=USAGE))
         i += 1
     if team and scope.get("owner_id"):
-        raise Refusal("A report is either the team's or one person's. Usage: `/lead " + USAGE + "`.")
+        raise Refusal(_("A report is either the team's or one person's. Usage: `/lead {usage}`.").format(usage=USAGE))
     return kind, Scope(**scope)
 
 
@@ -79,7 +82,7 @@ def report_command(req: Req, args: str) -> None:
     kind, scope = read_args(req, args)
     scope = authorize(req, scope, team_asked=any(w.lower() in ("team", "all", "everyone") for w in args.split()))
     period = reports.period_of(kind, req.tz(), req.clock.now())
-    req.reply(f"Working on the report for {reports_title(period)}…")
+    req.reply(_("Working on the report for {period}…").format(period=reports_title(period)))
     data = reports.report(req.db, req.clock, req.team_id, period, scope)
     text, blocks = _render(req, data, shareable=bool(req.channel_id and not req.channel_id.startswith("D")))
     if req.respond is None or req.in_thread:
@@ -124,9 +127,10 @@ def _data_of(req: Req, ref: ReportRef) -> ReportData:
 def share(ack: Ack, req: Req) -> None:
     """Post the same report in the channel it was asked in (a shared copy, without the buttons)."""
     ack()
-    ref = req.button(ReportRef, "That report is out of date. Run `/lead report` again.")
+    ref = req.button(ReportRef, _("That report is out of date. Run `/lead report` again."))
     data = _data_of(req, ref)
-    text, blocks = _render(req, data, shared_by=req.user_id)
+    with speaking(languages.of_workspace(req.crm, req.team_id)):  # a channel post: the workspace's language
+        text, blocks = _render(req, data, shared_by=req.user_id)
     channel = ref.channel_id or req.channel_id
     try:
         with_image_retry(lambda b: req.client.chat_postMessage(channel=channel, text=text, blocks=b,
@@ -136,15 +140,16 @@ def share(ack: Ack, req: Req) -> None:
         if exc.response.get("error") not in NOT_HERE or req.respond is None:
             raise
         req.respond(text=text, blocks=blocks, response_type="in_channel", replace_original=False)
-    req.reply(f"Shared *{title_of(data)}* in <#{channel}>.", response_type="ephemeral", replace_original=False)
+    req.reply(_("Shared *{title}* in {channel}.").format(title=title_of(data), channel=f"<#{channel}>"),
+              response_type="ephemeral", replace_original=False)
 
 
 @listeners.action(Action.REPORT_CSV)
 def download_csv(ack: Ack, req: Req) -> None:
     """The report's rows as a CSV, sent to the asker's DM with the bot (a CSV can't be shown ephemerally)."""
     ack()
-    ref = req.button(ReportRef, "That report is out of date. Run `/lead report` again.")
+    ref = req.button(ReportRef, _("That report is out of date. Run `/lead report` again."))
     data = _data_of(req, ref)
     send_csv(req.client, req.user_id, csv_name(data), report_csv(data),
-             f"The rows of *{title_of(data)}*: section, name, day, measure, value.")
-    req.reply("I sent you the CSV in our DM.", response_type="ephemeral", replace_original=False)
+             _("The rows of *{title}*: section, name, day, measure, value.").format(title=title_of(data)))
+    req.reply(_("I sent you the CSV in our DM."), response_type="ephemeral", replace_original=False)

@@ -18,6 +18,7 @@ from bot.commands import verbs
 from bot.commands.parse import USER_MENTION
 from bot.context import EXTERNAL, Req
 from bot.errors import Listeners
+from bot.i18n import N_, _
 from bot.views.help import mention_help, thread_help
 from bot.views.text import esc
 from bot.wording import say
@@ -26,8 +27,8 @@ from store.services import channels, comments, leads
 from store.services.once import first_time
 
 HUMAN_SUBTYPES = {None, "file_share", "thread_broadcast", "me_message"}
-EDITED = ("I act on a message once, so editing it changed nothing. To do something else, mention me in a new "
-          "reply.")
+EDITED = N_("I act on a message once, so editing it changed nothing. To do something else, mention me in a new "
+             "reply.")
 
 
 listeners = Listeners()
@@ -122,21 +123,21 @@ def mentioned(req: Req, context: BoltContext) -> None:
     req.thread_ts = thread_ts or ts
     if event.get("edited"):  # an edited message never acts (again); in a lead's thread, say so once
         if lead_id is not None and first_time(req.db, req.clock, req.team_id, f"event:{req.body.get('event_id')}"):
-            req.reply(EDITED)
+            req.reply(_(EDITED))
         return
     key = f"mention:{req.channel_id}:{ts}"
     if not first_time(req.db, req.clock, req.team_id, key):
         return  # a retried delivery, or the same message again: handled already
     req.key = f"{key}:change"
     if req.external:
-        req.reply(EXTERNAL)  # another organization's member in a Slack Connect channel: nothing changes
+        req.reply(_(EXTERNAL))  # another organization's member in a Slack Connect channel: nothing changes
         return
     if lead_id is None:
         req.reply(mention_help(verbs.THREAD_USAGES))
         return
     text = USER_MENTION.sub(lambda m: "" if m.group(1) == context.bot_user_id else m.group(0),
                             inbound.decode(event.get("text")), count=1).strip()
-    word, _, rest = text.partition(" ")
+    word, _sep, rest = text.partition(" ")
     verb = verbs.lookup(word, in_thread=True)
     if verb is None or verb.prepare is None or verb.act is None:
         req.reply(thread_help(verbs.THREAD_USAGES, word.lower()))

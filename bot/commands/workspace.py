@@ -14,6 +14,7 @@ from bot.commands.parse import CHANNEL_MENTION, USER_MENTION
 from bot.context import Req
 from bot.errors import Listeners
 from bot.forms import Form, values
+from bot.i18n import _
 from bot.ids import Action, Callback
 from bot.metadata import AuditPage
 from bot.views import workspace as views
@@ -73,9 +74,9 @@ def member_joined(req: Req, context: BoltContext) -> None:
     if not context.bot_user_id or event.get("user") != context.bot_user_id or not event.get("inviter"):
         return
     req.user_id, req.channel_id, req.respond = event["inviter"], event.get("channel") or "", None
-    req.reply("Thanks for adding me. Is this channel where you talk with a customer (a Slack Connect channel, "
-              "say)? Run `/lead channel link <lead>` here and its messages become that customer's history; "
-              "`/lead channel unlink` stops it.")
+    req.reply(_("Thanks for adding me. Is this channel where you talk with a customer (a Slack Connect channel, "
+                "say)? Run `/lead channel link <lead>` here and its messages become that customer's history; "
+                "`/lead channel unlink` stops it."))
 
 
 # ------------------------------------------------------------------------------------------ settings
@@ -101,14 +102,14 @@ def _roles(req: Req, value: str) -> None:
     named, word = USER_MENTION.findall(value), (value.split() or [""])[-1].lower()
     if named:
         if len(named) != 1 or word not in ("manager", "rep"):
-            raise Refusal("Usage: `/lead settings roles @someone manager` (or `rep`), or `/lead settings roles` "
-                          "for the form.")
+            raise Refusal(_("Usage: `/lead settings roles @someone manager` (or `rep`), or `/lead settings roles` "
+                            "for the form."))
         req.person(named[0])
         change = roles.set_role(req.db, req.clock, req.team_id, req.user_id, named[0], word)
         req.reply(views.roles_saved([change] if change.changed else []))
         return
     if value.strip() and value.strip().lower() not in ("show", "list"):
-        raise Refusal("Usage: `/lead settings roles`, or `/lead settings roles @someone manager` (or `rep`).")
+        raise Refusal(_("Usage: `/lead settings roles`, or `/lead settings roles @someone manager` (or `rep`)."))
     if value.strip() or not me.is_admin:  # anyone may see who the managers are; admins change them
         req.reply(views.roles_text(roles.roles(req.db, req.team_id)))
         return
@@ -124,7 +125,7 @@ def roles_submitted(ack: Ack, req: Req, view: dict) -> None:
     form = RolesForm.model_validate(values(view))
     for person in form.managers:
         if req.person(person).is_bot:
-            raise Refusal("A bot can't be a manager. Choose people.", field="managers")
+            raise Refusal(_("A bot can't be a manager. Choose people."), field="managers")
     changes = roles.set_managers(req.db, req.clock, req.team_id, req.user_id, form.managers)
     ack()
     req.tell(views.roles_saved(changes))
@@ -140,7 +141,7 @@ def _intake(req: Req, value: str) -> None:
         return
     if word in ("off", "revoke", "none"):
         done = intake_tokens.revoke(req.db, req.clock, req.team_id, req.user_id)
-        req.reply("Done: the web form's intake token no longer works." if done else "There was no intake token.")
+        req.reply(_("Done: the web form's intake token no longer works.") if done else _("There was no intake token."))
         return
     members.require_admin(req.db, req.team_id, req.user_id, "intake")
     req.reply(views.intake_state(intake_tokens.has_token(req.db, req.team_id)))
@@ -158,10 +159,10 @@ def _channel(req: Req, value: str) -> None:
     else:
         m = CHANNEL_MENTION.match(word)
         if m is None:
-            raise Refusal("Name the channel: `/lead settings channel #sales` (or `none`).")
+            raise Refusal(_("Name the channel: `/lead settings channel #sales` (or `none`)."))
         team_settings.set_fallback_channel(req.db, req.clock, req.team_id, req.user_id, m.group(1))
-    req.reply("Saved. " + views.channel_state(team_settings.fallback_channel(req.db, req.team_id),
-                                              req.crm.settings.crm_channel))
+    req.reply(_("Saved. {state}").format(state=views.channel_state(
+        team_settings.fallback_channel(req.db, req.team_id), req.crm.settings.crm_channel)))
 
 
 def _away_statuses(req: Req, value: str) -> None:
@@ -173,7 +174,7 @@ def _away_statuses(req: Req, value: str) -> None:
     patterns = None if word.lower() == "default" else [] if word.lower() == "none" else \
         [p.strip() for p in (word.split(",") if "," in word else word.split())]
     saved = availability.set_away_statuses(req.db, req.clock, req.team_id, req.user_id, patterns)
-    req.reply("Saved. " + views.away_statuses_state(saved))
+    req.reply(_("Saved. {state}").format(state=views.away_statuses_state(saved)))
 
 
 def _inbox(req: Req, value: str) -> None:
@@ -186,7 +187,7 @@ def _inbox(req: Req, value: str) -> None:
         req.reply(views.inbox_retried(n))
         return
     if value.strip():
-        raise Refusal("Usage: `/lead settings inbox` (what is stored and parked), `/lead settings inbox retry`.")
+        raise Refusal(_("Usage: `/lead settings inbox` (what is stored and parked), `/lead settings inbox retry`."))
     req.reply(*views.inbox_state(inbox.counts(req.db, req.team_id), inbox.parked(req.db, req.team_id)))
 
 
@@ -196,7 +197,7 @@ def audit_command(req: Req, args: str) -> None:
     members.require_admin(req.db, req.team_id, req.user_id, "audit")
     about = USER_MENTION.search(args)
     if args.strip() and about is None:
-        raise Refusal("Usage: `/lead audit`, or `/lead audit @someone` for one person's entries.")
+        raise Refusal(_("Usage: `/lead audit`, or `/lead audit @someone` for one person's entries."))
     lines, older = audit.entries(req.db, req.team_id, actor_id=about.group(1) if about else None)
     req.reply(*views.audit_message(lines, me.tz, older, about.group(1) if about else None))
 

@@ -5,25 +5,28 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import InputBlock, Option, StaticSelectElement
 
+from bot.i18n import N_, _, korean
 from bot.ids import Field
-from bot.views.text import esc, local, plain
+from bot.labels import label
+from bot.views.text import esc, local, num, plain, when
 from store.dto import ContactHours
 from store.dto.reports import BestTimes, Slot
 
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# Marked for the catalog; shown with _(DAYS[i]).
+DAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 
 def days_text(days: tuple[int, ...]) -> str:
     """(1, 2, 3) → Tue–Thu; (0, 2) → Mon, Wed; all seven → every day."""
     if len(days) == 7:
-        return "every day"
+        return _("every day")
     runs: list[list[int]] = []
     for d in sorted(days):
         if runs and d == runs[-1][-1] + 1:
             runs[-1].append(d)
         else:
             runs.append([d])
-    return ", ".join(DAYS[r[0]] if len(r) == 1 else f"{DAYS[r[0]]}–{DAYS[r[-1]]}" for r in runs)
+    return ", ".join(_(DAYS[r[0]]) if len(r) == 1 else f"{_(DAYS[r[0]])}–{_(DAYS[r[-1]])}" for r in runs)
 
 
 def _plural(word: str) -> str:
@@ -36,12 +39,13 @@ def _plural(word: str) -> str:
 
 def who_answers(bt: BestTimes) -> str:
     if bt.who_kind == "org":
-        return f"{esc(bt.who)} answers"
+        return _("{name} answers").format(name=esc(bt.who))
     if bt.who_kind == "type":
-        return f"{esc(_plural(bt.who))} answer"
+        # an English type becomes plural (Shops); a translated one (쇼핑몰) is not ASCII and stays as it is
+        return _("{types} answer").format(types=esc(_plural(label(bt.who))))
     if bt.who_kind == "segment":
-        return f"{esc(bt.who)} customers answer"
-    return "Your customers answer"
+        return _("{segment} customers answer").format(segment=esc(label(bt.who)))
+    return _("Your customers answer")
 
 
 def explain(bt: BestTimes, reader_tz: str) -> str:
@@ -51,9 +55,11 @@ def explain(bt: BestTimes, reader_tz: str) -> str:
     for found in (bt.best, bt.worst):
         if found:
             days, (start, end), rate = found
-            parts.append(f"{rate:.0%} {days_text(days)} {start:02d}–{end:02d}h")
-    zone = "" if bt.tz == reader_tz else f" ({bt.tz.split('/')[-1].replace('_', ' ')} time)"
-    return f"{who_answers(bt)} {', '.join(parts)}{zone} · from {bt.attempts:,} logged attempts"
+            parts.append(_("{rate} {days} {start}–{end}h").format(
+                rate=f"{rate:.0%}", days=days_text(days), start=f"{start:02d}", end=f"{end:02d}"))
+    zone = "" if bt.tz == reader_tz else " " + _("({city} time)").format(city=bt.tz.split("/")[-1].replace("_", " "))
+    return _("{who} {slots}{zone} · from {n} logged attempts").format(
+        who=who_answers(bt), slots=", ".join(parts), zone=zone, n=num(bt.attempts))
 
 
 def hours_text(hours: ContactHours | None) -> str | None:
@@ -61,11 +67,12 @@ def hours_text(hours: ContactHours | None) -> str | None:
     if hours is None or hours.empty:
         return None
     bits = []
-    when = days_text(hours.days) if hours.days is not None else ""
+    days = days_text(hours.days) if hours.days is not None else ""
     span = (f"{hours.start}–{hours.end}" if hours.start and hours.end else
-            f"from {hours.start}" if hours.start else f"until {hours.end}" if hours.end else "")
-    if when or span:
-        bits.append("Takes calls " + " ".join(x for x in (when, span) if x))
+            _("from {time}").format(time=hours.start) if hours.start else
+            _("until {time}").format(time=hours.end) if hours.end else "")
+    if days or span:
+        bits.append(_("Takes calls {when}").format(when=" ".join(x for x in (days, span) if x)))
     if hours.note:
         bits.append(esc(hours.note))
     return " · ".join(bits)
@@ -73,7 +80,8 @@ def hours_text(hours: ContactHours | None) -> str | None:
 
 def slot_label(slot: Slot, tz: str) -> str:
     d = local(slot.at, tz)
-    return f"{d:%a} {d.day} {d:%b} {d:%H:%M} · {slot.rate:.0%} answer"
+    shown = when(slot.at, tz) if korean() else f"{d:%a} {d.day} {d:%b} {d:%H:%M}"
+    return _("{time} · {rate} answer").format(time=shown, rate=f"{slot.rate:.0%}")
 
 
 def suggestion_input(bt: BestTimes, reader_tz: str, *, replaces: str) -> InputBlock | None:
@@ -84,7 +92,7 @@ def suggestion_input(bt: BestTimes, reader_tz: str, *, replaces: str) -> InputBl
     hint = explain(bt, reader_tz)
     if hours_text(bt.contact_hours):
         hint += f". {hours_text(bt.contact_hours)}"
-    return InputBlock(block_id=Field.SUGGESTION, label="Suggested time", optional=True,
-                      element=StaticSelectElement(action_id=Field.SUGGESTION, placeholder="Choose a time…",
+    return InputBlock(block_id=Field.SUGGESTION, label=_("Suggested time"), optional=True,
+                      element=StaticSelectElement(action_id=Field.SUGGESTION, placeholder=_("Choose a time…"),
                                                   options=options),
                       hint=plain(f"{hint}. {replaces}", 2000))

@@ -14,7 +14,7 @@ import importlib.util
 import io
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
@@ -26,6 +26,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+from bot.i18n import N_, _, current, korean, ngettext, speaking  # noqa: E402
+from bot.labels import label  # noqa: E402
 from store.dto import StageTotal  # noqa: E402
 from store.dto.reports import FunnelStep, RepActivity, RepLine, SlaFigure  # noqa: E402
 
@@ -42,15 +44,17 @@ class Chart:
     alt: str
     draw: Callable[..., bytes]
     figures: tuple  # the arguments of `draw`
+    lang: str = field(default_factory=current)  # the words drawn on it: the language it was asked for in
 
     @property
     def digest(self) -> str:
         figures = repr(_canonical(self.figures))
-        return hashlib.sha256(f"{VERSION}|{self.key}|{self.draw.__name__}|{figures}".encode()).hexdigest()
+        return hashlib.sha256(f"{VERSION}|{self.lang}|{self.key}|{self.draw.__name__}|{figures}".encode()).hexdigest()
 
     @property
     def png(self) -> bytes:
-        return self.draw(*self.figures)
+        with speaking(self.lang):  # drawn later, maybe on another thread
+            return self.draw(*self.figures)
 
 
 def _canonical(value):
@@ -72,18 +76,19 @@ _lock = threading.Lock()  # font look-ups and the text cache are shared by every
 
 
 def _fonts() -> list[str]:
-    families = ["DejaVu Sans"]
+    families = ["DejaVu Sans"]  # not translated: not text for people
     spec = importlib.util.find_spec("koreanize_matplotlib")
     for folder in spec.submodule_search_locations if spec and spec.submodule_search_locations else []:
-        for ttf in sorted(Path(folder, "fonts").glob("NanumGothic*.ttf")):
+        for ttf in sorted(Path(folder, "fonts").glob("NanumGothic*.ttf")):  # not translated: not text for people
             font_manager.fontManager.addfont(str(ttf))
-        if Path(folder, "fonts", "NanumGothic.ttf").exists():
-            families.append("NanumGothic")
+        if Path(folder, "fonts", "NanumGothic.ttf").exists():  # not translated: not text for people
+            families.append("NanumGothic")  # not translated: not text for people
     return families
 
 
 FAMILIES = _fonts()
-LEGEND = {"loc": "lower right", "bbox_to_anchor": (1.0, 1.0), "ncol": 3, "fontsize": 8, "frameon": False,
+LEGEND = {"loc": "lower right",  # not translated: matplotlib's option
+          "bbox_to_anchor": (1.0, 1.0), "ncol": 3, "fontsize": 8, "frameon": False,
           "borderaxespad": 0.1}  # above the plot, right of the title: it never covers a bar
 STYLE = {"font.family": FAMILIES, "font.size": 10, "axes.titlesize": 12, "axes.titleweight": "bold",
          "axes.titlelocation": "left",
@@ -118,9 +123,10 @@ def _short(text: str, limit: int = 22) -> str:
 
 
 def compact(value: float) -> str:
-    """1,234,567 → 1.2M; 12,000 → 12k (axis ticks and bar labels)."""
+    """1,234,567 → 1.2M; 12,000 → 12k (axis ticks and bar labels); for a Korean reader 123만, 1.2억."""
     v = abs(value)
-    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+    units = ((1e8, "억"), (1e4, "만")) if korean() else ((1e9, "B"), (1e6, "M"), (1e3, "k"))
+    for size, unit in units:
         if v >= size:
             return f"{value / size:.1f}".rstrip("0").rstrip(".") + unit
     return f"{value:.0f}"
@@ -142,17 +148,18 @@ def funnel_chart(steps: list[FunnelStep]) -> bytes:
     shown = [f for f in steps if f.entered or not f.side_exit]
 
     def paint(_fig, ax):
-        ax.set_title("Leads entering each status")
+        ax.set_title(_("Leads entering each status"))
         if not any(f.entered for f in shown):
-            _empty(ax, "No status changes in this period")
+            _empty(ax, _("No status changes in this period"))
             return
         names = [_short(f.status) for f in shown][::-1]
         values = [f.entered for f in shown][::-1]
         colors = [GREY if f.side_exit else BLUE for f in shown][::-1]
         bars = ax.barh(names, values, color=colors)
         for bar, f in zip(bars, shown[::-1]):
-            label = f" {f.entered}" + (f" · {f.conversion:.0%} moved on" if f.conversion is not None else "")
-            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, label, va="center", fontsize=9)
+            text = f" {f.entered}" + (_(" · {share} moved on").format(share=f"{f.conversion:.0%}")
+                                      if f.conversion is not None else "")
+            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, text, va="center", fontsize=9)
         _bare_x(ax)
         ax.set_xlim(0, max(values) * 1.45)
 
@@ -164,21 +171,22 @@ def activity_chart(reps: list[RepActivity], names: dict[str, str], *, most: int 
     shown = reps[:most]
 
     def paint(_fig, ax):
-        ax.set_title("Attempts by rep")
+        ax.set_title(_("Attempts by rep"))
         if not any(r.attempts for r in shown):
-            _empty(ax, "No calls or other attempts logged in this period")
+            _empty(ax, _("No calls or other attempts logged in this period"))
             return
         labels = [_short(names.get(r.user_id) or r.user_id, 18) for r in shown][::-1]
-        parts = [("Connected", [r.connected for r in shown][::-1], GREEN),
-                 ("No answer", [r.no_answer for r in shown][::-1], RED),
-                 ("Left message", [r.left_message for r in shown][::-1], ORANGE)]
+        parts = [(label("Connected"), [r.connected for r in shown][::-1], GREEN),
+                 (label("No answer"), [r.no_answer for r in shown][::-1], RED),
+                 (label("Left message"), [r.left_message for r in shown][::-1], ORANGE)]
         left = [0] * len(shown)
-        for label, values, color in parts:
-            ax.barh(labels, values, left=left, color=color, label=label)
+        for legend, values, color in parts:
+            ax.barh(labels, values, left=left, color=color, label=legend)
             left = [a + b for a, b in zip(left, values)]
         for i, r in enumerate(shown[::-1]):
             if r.attempts:
-                ax.text(left[i], i, f" {r.attempts} · {r.connect_rate:.0%} reached", va="center", fontsize=9)
+                ax.text(left[i], i, _(" {n} · {share} reached").format(n=r.attempts, share=f"{r.connect_rate:.0%}"),
+                        va="center", fontsize=9)
         _bare_x(ax)
         ax.set_xlim(0, max(left) * 1.35)
         ax.legend(**LEGEND)
@@ -187,21 +195,22 @@ def activity_chart(reps: list[RepActivity], names: dict[str, str], *, most: int 
                  labels=[_short(names.get(r.user_id) or r.user_id, 18) for r in shown])
 
 
-def stages_chart(stages: list[StageTotal], currency: str, title: str = "Open deals by stage") -> bytes:
+def stages_chart(stages: list[StageTotal], currency: str, title: str = N_("Open deals by stage")) -> bytes:
     """Amount and probability-weighted amount per open stage (one currency: the workspace's)."""
     shown = [t for t in stages if t.stage.outcome == "open"]
 
     def paint(_fig, ax):
-        ax.set_title(f"{title} ({currency})")
+        ax.set_title(_("{title} ({currency})").format(title=_(title), currency=currency))
         if not any(t.count for t in shown):
-            _empty(ax, "No open deals")
+            _empty(ax, _("No open deals"))
             return
         xs = range(len(shown))
         amounts = [t.amounts.get(currency, 0) for t in shown]
         weighted = [t.weighted.get(currency, 0) for t in shown]
-        ax.bar([x - 0.2 for x in xs], amounts, width=0.4, color=BLUE, label="Amount")
-        ax.bar([x + 0.2 for x in xs], weighted, width=0.4, color=LIGHT_BLUE, label="Weighted")
-        ax.set_xticks(list(xs), [f"{_short(t.stage.name, 14)}\n{t.count} deal{'s' if t.count != 1 else ''}"
+        ax.bar([x - 0.2 for x in xs], amounts, width=0.4, color=BLUE, label=_("Amount"))
+        ax.bar([x + 0.2 for x in xs], weighted, width=0.4, color=LIGHT_BLUE, label=_("Weighted"))
+        ax.set_xticks(list(xs), [_short(label(t.stage.name), 14) + "\n"
+                                 + ngettext("{n} deal", "{n} deals", t.count).format(n=t.count)
                                  for t in shown], fontsize=8)
         ax.yaxis.set_major_locator(MaxNLocator(4))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: compact(v)))
@@ -210,12 +219,12 @@ def stages_chart(stages: list[StageTotal], currency: str, title: str = "Open dea
     return _draw(2.4, paint, bottom=0.62)
 
 
-def status_chart(by_status: list[tuple[str, int]], title: str = "Your open leads by status") -> bytes:
+def status_chart(by_status: list[tuple[str, int]], title: str = N_("Your open leads by status")) -> bytes:
     def paint(_fig, ax):
-        ax.set_title(title)
+        ax.set_title(_(title))
         shown = [(s, n) for s, n in by_status if n]
         if not shown:
-            _empty(ax, "No open leads")
+            _empty(ax, _("No open leads"))
             return
         bars = ax.barh([_short(s) for s, _n in shown][::-1], [n for _s, n in shown][::-1], color=BLUE)
         for bar, (_s, n) in zip(bars, shown[::-1]):
@@ -232,31 +241,32 @@ def reps_chart(reps: list[RepLine], names: dict[str, str], currency: str, *, mos
     shown = sorted(reps, key=lambda r: -r.weighted.get(currency, 0))[:most]
 
     def paint(_fig, ax):
-        ax.set_title(f"Weighted pipeline by rep ({currency})")
+        ax.set_title(_("Weighted pipeline by rep ({currency})").format(currency=currency))
         if not shown:
-            _empty(ax, "Nobody owns a lead yet")
+            _empty(ax, _("Nobody owns a lead yet"))
             return
-        labels = [_short(names.get(r.user_id) or r.user_id or "unassigned", 18) for r in shown][::-1]
+        labels = [_short(names.get(r.user_id) or r.user_id or _("unassigned"), 18) for r in shown][::-1]
         values = [r.weighted.get(currency, 0) for r in shown][::-1]
         bars = ax.barh(labels, values, color=BLUE)
         top = max(values + [1])
         for bar, r in zip(bars, shown[::-1]):
             weighted = r.weighted.get(currency, 0)
-            note = f" {r.open_leads} leads" + (f" · {r.overdue} overdue" if r.overdue else "")
+            note = " " + ngettext("{n} lead", "{n} leads", r.open_leads).format(n=r.open_leads) + (
+                _(" · {n} overdue").format(n=r.overdue) if r.overdue else "")
             if weighted and bar.get_width() > top * 0.15:  # the amount inside the bar, the rest after it
                 ax.text(0, bar.get_y() + bar.get_height() / 2, f" {compact(weighted)}", va="center", fontsize=8,
                         color="white")
             elif weighted:
                 note = f" {compact(weighted)} ·" + note
             else:
-                note += " · no open deal"
+                note += _(" · no open deal")
             ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, note, va="center", fontsize=8,
                     color=RED if r.overdue else "#333333")
         _bare_x(ax)
         ax.set_xlim(0, max(values + [1]) * 1.5)
 
     return _draw(0.4 * len(shown) + 0.6, paint,
-                 labels=[_short(names.get(r.user_id) or r.user_id or "unassigned", 18) for r in shown])
+                 labels=[_short(names.get(r.user_id) or r.user_id or _("unassigned"), 18) for r in shown])
 
 
 def sla_chart(figures: list[SlaFigure], names: dict[str, str], title: str) -> bytes:
@@ -266,18 +276,19 @@ def sla_chart(figures: list[SlaFigure], names: dict[str, str], title: str) -> by
     def paint(_fig, ax):
         ax.set_title(title)
         if not shown:
-            _empty(ax, "No leads routed in this period")
+            _empty(ax, _("No leads routed in this period"))
             return
-        labels = [_short(names.get(f.name) or f.name or "unassigned", 18) for f in shown][::-1]
+        labels = [_short(names.get(f.name) or f.name or _("unassigned"), 18) for f in shown][::-1]
         left = [0] * len(shown)
-        for label, values, color in (("In time", [f.in_time for f in shown][::-1], GREEN),
-                                     ("Late", [f.late for f in shown][::-1], RED),
-                                     ("Not yet due", [f.pending for f in shown][::-1], GREY)):
-            ax.barh(labels, values, left=left, color=color, label=label)
+        for legend, values, color in ((_("In time"), [f.in_time for f in shown][::-1], GREEN),
+                                      (_("Late"), [f.late for f in shown][::-1], RED),
+                                      (_("Not yet due"), [f.pending for f in shown][::-1], GREY)):
+            ax.barh(labels, values, left=left, color=color, label=legend)
             left = [a + b for a, b in zip(left, values)]
         for i, f in enumerate(shown[::-1]):
             if f.compliance is not None:
-                ax.text(left[i], i, f" {f.routed} · {f.compliance:.0%} in time", va="center", fontsize=9)
+                ax.text(left[i], i, _(" {n} · {share} in time").format(n=f.routed, share=f"{f.compliance:.0%}"),
+                        va="center", fontsize=9)
             else:
                 ax.text(left[i], i, f" {f.routed}", va="center", fontsize=9)
         _bare_x(ax)
@@ -285,9 +296,9 @@ def sla_chart(figures: list[SlaFigure], names: dict[str, str], title: str) -> by
         ax.legend(**LEGEND)
 
     return _draw(0.4 * len(shown) + 0.7, paint,
-                 labels=[_short(names.get(f.name) or f.name or "unassigned", 18) for f in shown])
+                 labels=[_short(names.get(f.name) or f.name or _("unassigned"), 18) for f in shown])
 
 
 def warm_up() -> None:
     """The first figure loads fonts and builds caches (~0.5 s): draw one at start-up, not on a rep's click."""
-    status_chart([("Potential", 1)])
+    status_chart([("Potential", 1)])  # not translated: not text for people

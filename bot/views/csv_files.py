@@ -8,6 +8,7 @@ import io
 import zipfile
 from typing import BinaryIO
 
+from bot.i18n import _
 from store.dto import ExportTable
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -45,8 +46,8 @@ def write_zip(tables: list[ExportTable], out: BinaryIO, *, title: str = "", when
 
 
 def export_readme(counts: dict[str, int], team_name: str, when: str) -> str:
-    lines = [f"CRM export of {team_name}, {when} (UTC).", "", "Files (rows):"]
+    lines = [_("CRM export of {team}, {when} (UTC).").format(team=team_name, when=when), "", _("Files (rows):")]
     lines += [f"  {name}.csv: {n:,}" for name, n in counts.items()]
-    lines += ["", "Times are ISO 8601 in UTC. Amounts are in minor units of their currency (KRW has none).",
-              "Cells that began with = + - @ start with an apostrophe so spreadsheets show them as text."]
+    lines += ["", _("Times are ISO 8601 in UTC. Amounts are in minor units of their currency (KRW has none)."),
+              _("Cells that began with = + - @ start with an apostrophe so spreadsheets show them as text.")]
     return "\n".join(lines) + "\n"

@@ -30,6 +30,7 @@ class MemberInfo:
     digest_time: str = "09:00"
     status_text: str | None = None
     status_emoji: str | None = None
+    locale: str | None = None  # Slack's locale (`ko-KR`); None until users.info has told
 
     @property
     def can_manage(self) -> bool:

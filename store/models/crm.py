@@ -47,6 +47,7 @@ class Member(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
     tz: Mapped[str] = mapped_column(String(64), default="UTC")
+    locale: Mapped[str | None] = mapped_column(String(16))  # Slack's (`ko-KR`): the language they are written to in
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
     role: Mapped[str] = mapped_column(String(16), default="rep")

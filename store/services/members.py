@@ -22,7 +22,7 @@ NEVER = datetime(1970, 1, 1, tzinfo=timezone.utc)  # a member row made before Sl
 def _info(m: Member) -> MemberInfo:
     return MemberInfo(m.user_id, m.name, m.tz, m.is_admin, m.is_bot, m.role, m.fetched_at, m.manager_id,
                       m.digest_enabled if m.digest_enabled is not None else True, m.digest_time or "09:00",
-                      m.status_text, m.status_emoji)
+                      m.status_text, m.status_emoji, m.locale)
 
 
 def get_member(db: Database, team_id: str, user_id: str) -> MemberInfo | None:
@@ -57,17 +57,27 @@ def save_member(
     is_bot: bool = False,
     email: str | None = None,
     status: tuple[str | None, str | None, datetime | None] | None = None,
+    locale: str | None = None,
 ) -> MemberInfo:
-    """The profile as Slack gave it (users.info, a user_change event): `status` is (text, emoji, expiry)."""
+    """The profile as Slack gave it (users.info, a user_change event): `status` is (text, emoji, expiry).
+    `locale` is kept when the profile has none (user_change events carry no locale)."""
     with db.write() as s:
         m = member_row(s, clock, team_id, user_id)
         m.name, m.tz, m.is_admin, m.is_bot, m.email = name, valid_tz(tz), is_admin, is_bot, email
+        if locale:
+            m.locale = locale[:16]
         if status is not None:
             m.status_text, m.status_emoji, m.status_expires_at = (
                 (status[0] or None) and status[0][:150], (status[1] or None) and status[1][:100], status[2])
         m.fetched_at = clock.now()
         s.flush()
         return _info(m)
+
+
+def save_locale(db: Database, clock: Clock, team_id: str, user_id: str, locale: str) -> None:
+    """Only the locale of a cached profile (read for the person's language; the rest keeps its own age)."""
+    with db.write() as s:
+        member_row(s, clock, team_id, user_id).locale = locale[:16]
 
 
 def save_dnd(db: Database, clock: Clock, team_id: str, user_id: str, until: datetime | None) -> None:

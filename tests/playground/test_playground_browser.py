@@ -56,11 +56,11 @@ def test_first_start_has_a_team_and_the_console_says_where(playground, person):
 
 
 def test_new_lead_form_posts_its_card(person):
-    person.be("Minjun Kim")
+    person.be("Alex Rivera")  # Slack locale en-US: English answers; the workspace's cards are English too
     person.type("/lead new")
     person.modal("New lead")
     person.fill({"Company": "Hongdae Vinyl Records", "Contact name": "Jang Woojin", "Email": "woojin@hongdaevinyl.kr",
-                 "Owner": "Minjun Kim", "Note": "Saw our booth at the Seoul Retail Expo"})
+                 "Owner": "Alex Rivera", "Note": "Saw our booth at the Seoul Retail Expo"})
     person.submit()
     card = person.message_with("Hongdae Vinyl Records · #")
     assert "Unidentified" in card.inner_text() and "Log activity" in card.inner_text()
@@ -69,7 +69,7 @@ def test_new_lead_form_posts_its_card(person):
 
 
 def test_update_with_the_type_ahead_edits_the_card_and_writes_its_thread(person):
-    person.be("Minjun Kim")
+    person.be("Alex Rivera")
     person.type("/lead update")
     person.modal("Update lead")
     person.fill({"Lead": "Incheon", "Status": "Qualifying", "Activity": "Call", "Outcome": "Connected",
@@ -86,15 +86,31 @@ def test_update_with_the_type_ahead_edits_the_card_and_writes_its_thread(person)
     person.shot("update-card-and-thread")
 
 
+def test_a_korean_rep_updates_a_lead_by_the_korean_labels(person):
+    person.be("Minjun Kim")  # Slack locale ko-KR: his modal, answers and DMs are Korean
+    person.type("/lead update")
+    person.modal("리드 업데이트")
+    person.fill({"리드": "부산", "활동": "미팅", "결과": "통화됨",
+                 "메모": "대표님과 미팅: 다음 주에 견적서 보내기"})
+    person.shot("update-modal-ko")
+    person.submit()
+    person.page.wait_for_selector(".modal", state="detached")
+    card = person.page.locator("#main-list .msg", has_text="부산 베이커리 · #").last
+    card.locator("text=Closing").wait_for()  # the shared card: the workspace's language
+    card.locator(".replies").click()
+    person.see("Meeting · Connected", within="#thread-list")
+    person.see("대표님과 미팅", within="#thread-list")
+
+
 def test_a_due_follow_up_dm_is_done_with_one_click(person):
     person.be("Minjun Kim")
     person.go("D0MINJUN")
-    dm = person.message_with("Follow-up due")
+    dm = person.message_with("팔로업 기한")
     assert "Seoul Socks" in dm.inner_text() and "Call Park Hana back" in dm.inner_text()
-    person.click("Done", message=dm)
-    person.see("Marked done", within="#main-list")
-    assert not person.page.locator("#main-list .msg", has_text="Marked done").last.locator("button").count()
-    person.shot("nudge-done")
+    person.click("완료", message=dm)
+    person.see("완료로 표시했어요", within="#main-list")
+    assert not person.page.locator("#main-list .msg", has_text="완료로 표시했어요").last.locator("button").count()
+    person.shot("nudge-done-ko")
 
 
 def test_the_routing_notice_is_passed_to_the_next_rep(person):
@@ -104,12 +120,12 @@ def test_the_routing_notice_is_passed_to_the_next_rep(person):
     assert "Routed to @Minjun Kim" in notice.inner_text()
     person.click("Pass", message=notice)
     person.see("Routed to @Alex Rivera", within="#main-list")
-    person.see("Passed Gangnam Pet Supplies to @Alex Rivera", within="#main-list")
+    person.see("리드를 @Alex Rivera에게 넘겼어요", within="#main-list")
     person.shot("routing-pass")
 
 
 def test_a_thread_reply_is_in_the_history(person):
-    person.be("Minjun Kim")
+    person.be("Alex Rivera")
     card = person.message_with("Seoul Socks · #")
     card.locator(".replies").click()
     person.page.wait_for_selector("#thread:not([hidden])")
@@ -121,7 +137,7 @@ def test_a_thread_reply_is_in_the_history(person):
 
 
 def test_show_is_the_customers_360_view(person):
-    person.be("Minjun Kim")
+    person.be("Alex Rivera")
     person.type("/lead show 부산")
     answer = person.page.locator("#main-list .msg.ephemeral", has_text="부산 베이커리 · #1").last
     answer.wait_for(timeout=8000)
@@ -131,16 +147,36 @@ def test_show_is_the_customers_360_view(person):
     person.shot("lead-show")
 
 
+def test_show_in_korean(person):
+    person.be("Minjun Kim")
+    person.type("/lead show 부산베이커리")  # found without its space
+    answer = person.page.locator("#main-list .msg.ephemeral", has_text="부산 베이커리 · #1").last
+    answer.wait_for(timeout=8000)
+    text = answer.inner_text()
+    assert "계약 진행" in text and "120만원/월" in text and "전화 가능" in text
+    person.shot("lead-show-ko")
+
+
 def test_the_home_tab_for_a_manager(person):
     person.be("Sara Park")
     person.go("home")
-    person.see("Your CRM", within="#main-list")
-    person.see("Pipeline by rep", within="#main-list")
+    person.see("내 CRM", within="#main-list")
+    person.see("영업 담당자별 파이프라인", within="#main-list")
     person.page.wait_for_selector("#main-list img.picture", timeout=10000)  # the charts follow the numbers
-    person.shot("home-manager")
-    person.be("Minjun Kim")
+    person.shot("home-manager-ko")
+    person.be("Alex Rivera")
     person.go("home")
-    person.see("Today", within="#main-list")
-    person.page.locator("#main-list button", has_text="Potential (").first.click()
-    person.modal("Potential")
-    person.shot("home-rep-list")
+    person.see("Your CRM", within="#main-list")
+    person.shot("home-rep")
+
+
+def test_an_admin_makes_the_workspace_korean_and_the_cards_follow(person):
+    """Last: it changes the workspace's language for the tests after it."""
+    person.be("Sara Park")
+    person.type("/lead settings language ko")
+    person.see("저장했어요", within="#main-list")
+    person.type("/lead status seoul socks 검토중")
+    card = person.page.locator("#main-list .msg", has_text="Seoul Socks · #").last
+    card.locator("text=활동 기록").wait_for(timeout=8000)
+    assert "검토중" in card.inner_text() and "상태 변경" in card.inner_text()
+    person.shot("card-ko")

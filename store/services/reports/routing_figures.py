@@ -15,6 +15,8 @@ from store.dto.reports import Scope, SlaFigure
 from store.models import Lead, RoutingQueue
 from store.services.reports.scope import narrow
 
+NO_QUEUE = "No queue"  # leads that reached their owner without a queue (a fixed word: views translate it)
+
 
 def sla_figures(s: Session, team_id: str, start: datetime, end: datetime, scope: Scope,
                 now: datetime) -> tuple[list[SlaFigure], list[SlaFigure]]:
@@ -34,7 +36,7 @@ def sla_figures(s: Session, team_id: str, start: datetime, end: datetime, scope:
         else:
             minutes = None
             state = "late" if breached is not None or (due is not None and due <= now) else "pending"
-        by_queue[queue.name if queue else "No queue"].append((state, minutes))
+        by_queue[queue.name if queue else NO_QUEUE].append((state, minutes))
         by_rep[owner or ""].append((state, minutes))
     return _figures(by_queue), _figures(by_rep)
 
