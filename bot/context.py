@@ -7,6 +7,7 @@ the tools to answer them; listeners take it as their `req` argument (see `bot.er
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlparse
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -15,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot import inbound, inbox, people
+from bot import inbound, inbox, people, reply_urls
 from bot.ack_first import AckFirst
 from bot.crm import Crm
 from bot.delivery import deliver_lead
@@ -128,8 +129,15 @@ class Req:
         return ((self.body.get("view") or {}).get("type") if (self.body.get("container") or {}).get("type") == "view"
                 else None)
 
+    def reply_key(self) -> str | None:
+        """Where a modal opened now answers once submitted: this request's own response_url, if it is Slack's,
+        kept in the process under a key (bot/reply_urls.py); the modal carries only the key."""
+        if self.response_url and slack_hook(self.response_url, self.client.base_url):
+            return reply_urls.remember(self.response_url)
+        return None
+
     def modal_context(self, lead_id: int | None = None) -> ModalContext:
-        return ModalContext(lead_id=lead_id, channel_id=self.channel_id, response_url=self.response_url,
+        return ModalContext(lead_id=lead_id, channel_id=self.channel_id, reply=self.reply_key(),
                             home=True if self.surface == "home" else None)
 
     def open_view(self, view) -> None:
@@ -170,7 +178,11 @@ class Req:
 
 def tell(client: WebClient, user_id: str, text: str, *, response_url: str | None = None,
          channel_id: str | None = None) -> None:
-    """The command's response_url if there is one, else an ephemeral in the channel, else a DM."""
+    """The command's response_url if there is one, else an ephemeral in the channel, else a DM. A response_url
+    is only followed to Slack's own hosts (or the Web API base the bot was given, in tests)."""
+    if response_url and not slack_hook(response_url, client.base_url):
+        log.warning("ignored a response_url outside Slack")
+        response_url = None
     if response_url:
         try:
             resp = WebhookClient(response_url).send(text=text, response_type="ephemeral", replace_original=False)
@@ -185,6 +197,15 @@ def tell(client: WebClient, user_id: str, text: str, *, response_url: str | None
     except SlackApiError as exc:
         log.info("postEphemeral failed: %s", exc.response.get("error"))
     client.chat_postMessage(channel=user_id, text=text)
+
+
+def slack_hook(url: str, api_base: str) -> bool:
+    """Whether `url` is an https URL on Slack's hosts, or on the configured Web API base's host."""
+    parts, base = urlparse(url), urlparse(api_base)
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "https" and (host == "slack.com" or host.endswith((".slack.com", ".slack-gov.com"))):
+        return True
+    return bool(host) and (parts.scheme, parts.netloc) == (base.scheme, base.netloc)
 
 
 def team_of(context, body: dict | None = None) -> str:

@@ -6,6 +6,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from bot import reply_urls
+
 T = TypeVar("T", bound="Meta")
 
 
@@ -56,13 +58,17 @@ class ModalContext(Meta):
 
     lead_id: int | None = None
     channel_id: str | None = None
-    response_url: str | None = None
+    reply: str | None = None  # the key of where to answer (bot/reply_urls.py): metadata carries ids, not URLs
     status: str | None = None  # the lead's status when the modal opened: left as is, it changes nothing
     nudge: NudgeRef | None = None  # opened from a nudge DM: edit it once saved
     dm_ts: str | None = None
     deal_id: int | None = None  # the deal modal: the deal edited (None: a new one)
     converting: bool | None = None  # the deal modal opened because the lead moved to Closing
     home: bool | None = None  # opened from the App Home: its refresh is the confirmation
+
+    @property
+    def response_url(self) -> str | None:
+        return reply_urls.recall(self.reply)
 
 
 class PendingAction(Meta):
@@ -137,4 +143,8 @@ class AttachContext(Meta):
     channel_id: str
     ts: str
     thread_ts: str | None = None
-    response_url: str | None = None
+    reply: str | None = None  # as ModalContext's
+
+    @property
+    def response_url(self) -> str | None:
+        return reply_urls.recall(self.reply)

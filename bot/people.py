@@ -36,6 +36,9 @@ def member(client: WebClient, crm: Crm, team_id: str, user_id: str, *, must_exis
         return members.save_member(crm.db, crm.clock, team_id, user_id, name=None, tz="UTC")
     if must_exist and user.get("deleted"):
         raise Refusal(_("That person's Slack account is deactivated."))
+    home = user.get("team_id")
+    if must_exist and home and home != team_id and not home.startswith("E"):  # E…: their Grid organization
+        raise Refusal(_("That person belongs to another organization, not to this workspace."))
     return save_profile(crm, team_id, user, user_id)
 
 

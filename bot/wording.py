@@ -82,6 +82,7 @@ MESSAGES: dict[str, str] = {
     "away_statuses_count": N_("Give at most 30 statuses."),
     "contact_unknown": N_("No contact matches “{text}”. Give their e-mail, or the name as `/lead show` writes it."),
     "contact_ambiguous": N_("“{text}” names {count} contacts: {names}. Give the e-mail."),
+    "user_invalid": N_("That is not a person in this workspace. Mention them with @."),
     "role_unknown": N_("“{text}” is not a role. A person is a `manager` or a `rep`."),
     # follow-ups
     "remind_when": N_("When should I remind you?"),

@@ -46,7 +46,7 @@ def attach_shortcut(ack: Ack, req: Req) -> None:
         raise Refusal(_("Slack did not say which message this is. Try the shortcut on the message again."))
     in_thread = bool(message.get("thread_ts") or message.get("reply_count"))
     ctx = AttachContext(channel_id=channel, ts=ts, thread_ts=message.get("thread_ts"),
-                        response_url=body.get("response_url"))
+                        reply=req.reply_key())
     channels.save_draft(req.db, req.clock, req.team_id, _draft_key(channel, ts, req.user_id), message)
     req.open_view(views.attach_modal(message.get("user"), message_text(message), in_thread, ctx.dump()))
 

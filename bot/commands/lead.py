@@ -27,6 +27,7 @@ from bot.views.lead_modals import (
 from bot.wording import Refusal
 from store.dto import LeadSummary
 from store.services import best_time, leads, pipeline, updates
+from store.services.members import USER_ID
 
 
 # ------------------------------------------------------------------ verbs about no single lead
@@ -67,7 +68,7 @@ def prepare_update(req: Req, _ref: str, _rest: str) -> PendingAction:
 def update(req: Req, lead: LeadSummary | None, _pending: PendingAction, _rest: str) -> None:
     ctx = req.modal_context(lead.id if lead else None)
     if req.key:  # replayed from a pick-one answer: that message is gone, confirm elsewhere
-        ctx = ctx.model_copy(update={"response_url": None})
+        ctx = ctx.model_copy(update={"reply": None})
     open_update_modal(req, ctx, lead)
 
 
@@ -128,7 +129,12 @@ def prepare_assign(req: Req, ref: str, rest: str) -> PendingAction:
 
 
 def assign(req: Req, lead: LeadSummary, pending: PendingAction, _rest: str) -> None:
-    change(req, updates.assign, lead, pending.arg or "")
+    owner = pending.arg or ""  # came back through a button: checked again, as if typed
+    if not USER_ID.fullmatch(owner):
+        raise Refusal(_("That is not a person in this workspace. Mention them with @."))
+    if req.person(owner).is_bot:
+        raise Refusal(_("A bot can't own a lead. Mention a person."))
+    change(req, updates.assign, lead, owner)
 
 
 def prepare_followup(req: Req, _ref: str, rest: str) -> PendingAction:

@@ -43,7 +43,7 @@ def prepare_org(_req: Req, _ref: str, _rest: str) -> PendingAction:
 def org(req: Req, lead: LeadSummary, _pending: PendingAction, _rest: str) -> None:
     with req.db.read() as s:
         info, types = organizations.org_info(s, req.team_id, lead.organization_id), organizations.org_types(s, req.team_id)
-    ctx = ModalContext(lead_id=lead.id, channel_id=req.channel_id, response_url=req.response_url)
+    ctx = req.modal_context(lead.id)
     req.open_view(organization_modal(info, types, ctx))
 
 

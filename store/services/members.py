@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -119,8 +121,14 @@ def member_row(s: Session, clock: Clock, team_id: str, user_id: str, *, role: st
     return m
 
 
+USER_ID = re.compile(r"[UW][A-Z0-9]{1,30}")  # a Slack user id; anything else (`U2> <!channel`) is refused
+
+
 def require_person(s: Session, team_id: str, user_id: str, field: str | None, *, code: str = "bot_owner") -> None:
-    """Leads are owned by people: a member Slack calls a bot is refused (the bot loads profiles first)."""
+    """Leads are owned by people: a member Slack calls a bot is refused (the bot loads profiles first), and so is
+    anything that is not a Slack user id, wherever it came from (a button's value is data too)."""
+    if not USER_ID.fullmatch(user_id or ""):
+        raise Invalid("user_invalid", field=field)
     m = s.get(Member, (team_id, user_id))
     if m is not None and m.is_bot:
         raise Invalid(code, field=field)

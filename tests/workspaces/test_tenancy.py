@@ -16,6 +16,8 @@ from tests.slack_driver import message_text
 
 def _two_teams(oauth, fake):
     fake.add_user("UB1", name="beta-rep", team="TB")
+    for user in ("U1", "U2", "U3"):  # team A's people, as users.info tells them
+        fake.users[user]["team_id"] = "TA"
     fake.users["U1"]["is_admin"] = True
     fake.users["UB1"]["is_admin"] = True
     oauth.install("TA", "U1")
