@@ -179,4 +179,6 @@ def test_an_admin_makes_the_workspace_korean_and_the_cards_follow(person):
     card = person.page.locator("#main-list .msg", has_text="Seoul Socks · #").last
     card.locator("text=활동 기록").wait_for(timeout=8000)
     assert "검토중" in card.inner_text() and "상태 변경" in card.inner_text()
+    person.page.wait_for_timeout(500)  # the edit has landed: the card is redrawn once
+    card.evaluate("el => el.scrollIntoView({block: 'center'})")
     person.shot("card-ko")
