@@ -5,15 +5,14 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from babel.dates import format_date
 from slack_sdk.errors import SlackApiError
 
-from bot.i18n import _, current, korean
+from bot.i18n import _
 
 from bot.sending import Sent
 from bot.uploads import upload_charts, with_image_retry
 from bot.views.report import report_charts, report_message
-from bot.views.text import esc
+from bot.views.text import esc, weekday_name
 from store.dto import Owed
 from store.dto.reports import Scope
 from store.services import chart_files, reports, weekly_report
@@ -51,7 +50,6 @@ def post(n, owed: Owed) -> Sent | None:
 
 
 def weekly_line(sched: dict) -> str:
-    monday = date(2024, 1, 1)  # a Monday: `Fri` in English, `금요일` in Korean
-    day = format_date(monday.replace(day=1 + int(sched["weekday"])), "EEEE" if korean() else "EEE", locale=current())
+    day = weekday_name(int(sched["weekday"]))  # `Fri`, `금요일`
     return _("Posted every {day} at {time} ({tz}). `/lead settings report off` stops it.").format(
         day=day, time=sched["time"], tz=sched.get("tz"))

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import get_day_names
 
-from bot.i18n import _, korean, ngettext, pgettext
+from bot.i18n import _, ngettext, pgettext
 from bot.labels import label
-from bot.views.text import duration_text, esc, user, when
-from store.vocabulary import WEEKDAYS
+from bot.views.text import duration_text, esc, user, weekday_name, when
 from store.dto import NudgePolicy
 
 
@@ -71,16 +69,11 @@ def workspace_state(words: dict) -> str:
         currency=esc(words["currency"]), types=types)
 
 
-def _weekday(i: int) -> str:
-    """`Mon` as the setting was typed; 월요일 for a Korean reader."""
-    return get_day_names("wide", locale="ko")[i] if korean() else WEEKDAYS[i].title()
-
-
 def weekly_state(sched: dict | None, next_at: datetime | None) -> str:
     if not sched or next_at is None:
         return _("*Weekly report:* off. `/lead settings report #sales mon 09:00` posts the team report in #sales "
                  "every Monday at 09:00 (your time).")
     return _("*Weekly report:* every *{day} {time}* ({tz}) in {channel}, covering the seven days before; next on "
              "{next}. `/lead settings report off` stops it.").format(
-        day=_weekday(sched["weekday"]), time=sched["time"], tz=esc(sched["tz"]),
+        day=weekday_name(sched["weekday"]), time=sched["time"], tz=esc(sched["tz"]),
         channel=f"<#{esc(sched['channel'])}>", next=when(next_at, sched["tz"]))

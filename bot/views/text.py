@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, get_day_names
 from babel.numbers import format_currency, get_currency_precision
 
 from bot.i18n import N_, _, korean, ngettext
@@ -178,6 +178,11 @@ def span_hours(hours: float | None) -> str:
 
 def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def weekday_name(i: int) -> str:
+    """0 = Monday: `Mon` as a setting is typed; `월요일` for a Korean reader."""
+    return get_day_names("wide", locale="ko")[i] if korean() else get_day_names("abbreviated", locale="en")[i]
 
 
 def day_span(first, last) -> str:
