@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import languages
 from bot.context import Req
-from bot.i18n import NAMES, _
+from bot.i18n import NAMES, _, normalize
 from store.services import languages as store_languages
 
 WORDS = ("language", "lang", "languages", "언어")
@@ -29,7 +29,9 @@ def choose(req: Req, value: str) -> None:
                         shared=NAMES[shared], own=NAMES[own]))
         return
     req.me()  # their role comes from their Slack profile
-    lang = store_languages.set_workspace_language(req.db, req.clock, req.team_id, req.user_id, value.split()[0])
+    typed = value.split()[0]  # `ko`, `ko-KR`, `한국어`, `Korean`, `english`…
+    lang = store_languages.set_workspace_language(req.db, req.clock, req.team_id, req.user_id,
+                                                  normalize(typed) or typed)
     languages.forget(req.crm, req.team_id)
     req.reply(_("Saved: shared messages (lead cards and their threads, assignment notices, channel reports) are "
                 "now in *{shared}*; a card changes language the next time it is updated. Your own messages follow "

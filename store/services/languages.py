@@ -50,16 +50,6 @@ def language_of(db: Database, team_id: str, user_id: str | None, default: str = 
     return reader(db, team_id, user_id, default)[0]
 
 
-def languages_of(db: Database, team_id: str, user_ids: list[str], default: str = "en") -> dict[str, str]:
-    """`language_of` for several people in one read (a sweep's DMs)."""
-    with db.read() as s:
-        fallback = _workspace(s.get(Team, team_id), default)
-        rows = s.query(Member.user_id, Member.locale).filter(Member.team_id == team_id,
-                                                             Member.user_id.in_(user_ids)).all() if user_ids else []
-        found = {u: language_code(loc) for u, loc in rows}
-    return {u: found.get(u) or fallback for u in user_ids}
-
-
 def set_workspace_language(db: Database, clock: Clock, team_id: str, actor_id: str, code: str) -> str:
     """Managers and admins choose the workspace's default language; written to the audit log."""
     lang = language_code(code)

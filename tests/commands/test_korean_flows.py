@@ -80,7 +80,7 @@ def test_an_admin_chooses_korean_for_the_workspace_and_the_card_follows(bot, fak
     bot.command("new Hongdae Vinyl", user="U1")
     bot.command("settings language ko", user="U2")  # a rep may not
     assert "Only managers and workspace admins can change the workspace's language" in bot.last_reply_text()
-    bot.command("settings language ko", user="UADM")
+    bot.command("settings language 한국어", user="UADM")  # the code, or the language's name
     saved = bot.last_reply_text()
     assert "한국어" in saved and "저장했어요" in saved
     bot.command("settings language", user="U1")  # English for an English reader, naming both
