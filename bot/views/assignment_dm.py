@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 from bot.i18n import N_, _
+from bot.views.reasons import routing_reason
 from bot.views.text import duration_text, esc_cut, user, when
 from store.dto import LeadSummary
 
@@ -19,7 +20,7 @@ def assignment_dm(lead: LeadSummary, why: str, tz: str) -> tuple[str, list[Block
     text = f"{head}: {esc_cut(lead.company, 200)}"
     body = f":inbox_tray: *{head}:* *{esc_cut(lead.company, 200)}* (#{lead.id})"
     if lead.routing_reason:
-        body += f"\n_{esc_cut(lead.routing_reason, 300)}_"
+        body += f"\n_{esc_cut(routing_reason(lead.routing_reason), 300)}_"
     if lead.sla_due_at:
         body += "\n" + _("First touch due by *{due}*: log a call or e-mail on it.").format(
             due=when(lead.sla_due_at, tz))

@@ -35,12 +35,13 @@ def _texts(node) -> list[str]:
     if isinstance(node, list):
         return [t for n in node for t in _texts(n)]
     if isinstance(node, dict):
-        own = [node["text"]] if isinstance(node.get("text"), str) else []
-        return own + [t for k, v in node.items() if k != "text" for t in _texts(v)]
+        if isinstance(node.get("text"), str):
+            return [node["text"]] + [t for k, v in node.items() if k != "text" for t in _texts(v)]
+        return [t for v in node.values() for t in _texts(v)]
     return []
 
 
-DATA = ("Ü&amp;", "Ü&", "Acme Shop", "acme.com", "Jane", "CEO", "jane@", "send quote", "Company", "UTC")
+DATA = ("&lt;!here&gt;", "Ü&amp;", "Ü&", "Acme Shop", "acme.com", "Jane", "CEO", "jane@", "send quote", "Company", "UTC")
 
 
 def _prose(blocks) -> list[str]:
@@ -94,3 +95,13 @@ def test_follow_up_dms():
                       escalation_message("U2", many, "Asia/Seoul", NOW)):
         check_blocks([b.to_dict() for b in blocks], limit=50)
         assert _prose(blocks) == [], _prose(blocks)
+
+
+def test_the_assignment_dm_says_why_in_korean():
+    from bot.views.assignment_dm import assignment_dm
+    lead = summary(routing_reason="alice passed; next in rotation; skipped bob: Slack status 'On vacation'")
+    text, blocks = assignment_dm(lead, "routed", "Asia/Seoul")
+    shown = " ".join(_texts(blocks)) + text
+    assert "alice님이 넘김" in shown and "bob 건너뜀: Slack 상태 'On vacation'" in shown
+    assert "next in rotation" not in shown and "skipped" not in shown
+
