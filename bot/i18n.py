@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
-LANGUAGES = ("en", "ko")
+from store.services.languages import LANGUAGES, language_code  # noqa: F401 - LANGUAGES re-exported
+
 DEFAULT = "en"
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "messages"
@@ -34,13 +35,12 @@ def normalize(code: str | None) -> str | None:
     """A Slack locale (`ko-KR`, `en-US`) or a typed code (`ko`, `KO`, `한국어`, `english`) → `ko` / `en`."""
     if not code:
         return None
-    text = code.strip().lower().replace("_", "-")
+    text = code.strip().lower()
     if text in ("한국어", "한국말", "korean", "kr"):
         return "ko"
     if text in ("english", "영어"):
         return "en"
-    head = text.split("-", 1)[0]
-    return head if head in LANGUAGES else None
+    return language_code(text)
 
 
 def catalog(lang: str) -> gettext.NullTranslations:
