@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
@@ -21,8 +20,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot import channel_day, home_tab, languages, nowhere, people, weekly_report
 from bot.crm import Crm
+from bot.delivery_pass import DeliveryPass
 from bot.i18n import speaking
-from bot.sending import PacedRateLimitHandler, Pacers, RateLimited, Sent, paced
+from bot.sending import Deferred, PacedRateLimitHandler, Pacers, RateLimited, Sent, paced
 from bot.workspaces import NotInstalled, make_client
 from bot.views import assignment_dm, history, reminder_dm
 from store.dto import Owed
@@ -40,6 +40,8 @@ PERMANENT = {"user_not_found", "account_inactive", "cannot_dm_bot", "user_disabl
 
 Sender = Callable[["Notifier", Owed], "Sent | None"]
 
+_delivery = threading.local()  # may_defer: the delivery in this thread has made no Slack call yet
+
 
 class Notifier:
     """Sends to one workspace: its token's client, and one pacer per Web API method (Slack limits each
@@ -50,8 +52,12 @@ class Notifier:
         self.stop = stop or threading.Event()
 
     def call(self, method: str, fn: Callable[[], T]) -> T:
-        """One Web API call at `method`'s pace (429s waited out; `RateLimited` when Slack never relents)."""
-        return paced(self.pacers, method, fn, self.stop)
+        """One Web API call at `method`'s pace (429s waited out; `RateLimited` when Slack never relents). The
+        delivery's first call may be set aside on its own 429 (`Deferred`); a later one waits, since setting
+        it aside would repeat the calls before it."""
+        defer = getattr(_delivery, "may_defer", False)
+        _delivery.may_defer = False
+        return paced(self.pacers, method, fn, self.stop, defer=defer)
 
     def dm(self, owed: Owed, message: tuple | None) -> Sent | None:
         """A rendered DM (text, blocks) to the notification's person; None: nothing to say any more."""
@@ -96,29 +102,26 @@ class Notifiers:
         return self.for_team(team_id).client
 
     def deliver_due(self, *, batch: int = 50, budget: float | None = None) -> int:
-        """Send what is owed, batch by batch, until nothing is due, the budget (seconds) is spent or the
-        bot stops. Returns how many DMs Slack accepted."""
-        started, sent = time.monotonic(), 0
-        while not self.stop.is_set():
-            owed = nudges.claim(self.crm.db, self.crm.clock, limit=batch)
-            if not owed:
-                break
-            for i, item in enumerate(owed):
-                if self.stop.is_set() or (budget is not None and time.monotonic() - started > budget):
-                    for rest in owed[i:]:  # hand back what this sweep will not get to
-                        nudges.unclaim(self.crm.db, rest)
-                    return sent
-                sent += self.deliver(item)
-        return sent
+        """Send what is owed until nothing is due, the budget (seconds) is spent or the bot stops, with
+        `CRM_SENDERS` threads (`bot/delivery_pass.py`: claims renewed as they go, a DM refused on its own set
+        aside for its Retry-After). Returns how many DMs Slack accepted."""
+        run = DeliveryPass(self.crm, self.deliver, self.stop, batch=batch, budget=budget)
+        return run.run(self.crm.settings.crm_senders)
 
-    def deliver(self, owed: Owed) -> bool:
+    def deliver(self, owed: Owed, *, defer: bool = False) -> bool:
+        """Render and send one claimed notification, then mark it. `defer`: its first Slack call may raise
+        `Deferred` (refused on its own; the caller keeps the claim and tries again later)."""
         crm = self.crm
         try:
             sender = SENDERS.get(owed.kind)
             if sender is None:
                 raise ValueError(f"unknown notification kind {owed.kind}")
-            with speaking(self._language(owed)):
-                sent = sender(self.for_team(owed.team_id), owed)
+            _delivery.may_defer = defer
+            try:
+                with speaking(self._language(owed)):
+                    sent = sender(self.for_team(owed.team_id), owed)
+            finally:
+                _delivery.may_defer = False
             if sent is None:
                 nudges.skip(crm.db, owed, "nothing to say any more")  # not translated: a reason kept for operators
                 return False
@@ -126,6 +129,8 @@ class Notifiers:
             reason = "app not installed"  # not translated: for operators
             nudges.release(crm.db, crm.clock, owed, reason, permanent=True)
             return False
+        except Deferred:
+            raise
         except RateLimited:
             nudges.release(crm.db, crm.clock, owed, "rate limited",  # not translated: for operators
                            retry_in=timedelta(seconds=30))

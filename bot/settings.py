@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     crm_channel: str | None = None
     crm_sweep_seconds: float = Field(default=60, gt=0, le=86400)
+    crm_senders: int = Field(default=8, ge=1, le=32)  # threads sending owed DMs at once (one pace per method)
     http_threads: int = Field(default=32, ge=1, le=512)  # most of a request's time is waiting (its inbox row)
     listener_threads: int = Field(default=16, ge=1, le=512)  # work after the ack (Bolt's listener pool)
     event_threads: int = Field(default=4, ge=1, le=512)  # Events API listeners (thread replies), their own pool

@@ -5,6 +5,7 @@ loopback port."""
 from __future__ import annotations
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from playground.world import BlockKitError, Call, SlackWorld, check_blocks, check_image, check_view  # noqa: F401
@@ -17,6 +18,7 @@ class FakeSlack(SlackWorld):
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.base_url = self.url
+        self.latency = 0.0  # seconds each Web API answer takes (Slack's own is tens to hundreds of ms)
 
     @property
     def url(self) -> str:
@@ -43,6 +45,8 @@ class FakeSlack(SlackWorld):
 
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if fake.latency:
+                    time.sleep(fake.latency)
                 status, headers, data = fake.handle_http(self.path, dict(self.headers.items()), body)
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(data)))

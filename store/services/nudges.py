@@ -177,6 +177,18 @@ def claim(db: Database, clock: Clock, *, limit: int = 50) -> list[Owed]:
                 for n in rows]
 
 
+def renew(db: Database, clock: Clock, token: str, ids: list[int]) -> set[int]:
+    """Keep a claim alive while its holder is still sending it (a slow batch must not outlive the lease and be
+    taken over): `claimed_at` moves to now. Returns the ids still held under `token`; one taken over
+    meanwhile (its holder stalled past the lease) is not ours to send any more. Primary-key reads only."""
+    if not ids:
+        return set()
+    held = and_(Notification.id.in_(ids), Notification.claim_token == token, Notification.state == "sending")
+    with db.write() as s:
+        s.execute(update(Notification).where(held).values(claimed_at=clock.now()))
+        return set(s.scalars(select(Notification.id).where(held)))
+
+
 def next_due(db: Database):
     """When the earliest pending notification falls due (None: nothing pending): the notifier loop sleeps
     until then. One read of `ix_notification_pending`."""
@@ -185,8 +197,9 @@ def next_due(db: Database):
 
 
 def _finish(db: Database, owed: Owed, **values) -> bool:
-    with db.write() as s:
-        done = s.execute(
+    """One conditional UPDATE on a bare connection (once per DM sent: no ORM session needed)."""
+    with db.write_core() as conn:
+        done = conn.execute(
             update(Notification)
             .where(Notification.id == owed.id, Notification.claim_token == owed.token, Notification.state == "sending")
             .values(**{"claim_token": None, **values})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -16,14 +18,27 @@ from tests.slack_driver import message_text
 class Sweeper:
     """One bot process's follow-up sweep (a new Sweeper is a restarted process)."""
 
-    def __init__(self, bot, *, own_database: bool = False) -> None:
+    def __init__(self, bot, *, own_database: bool = False, clock=None) -> None:
         self.crm = bot.crm
         if own_database:  # as a second process has: its own engine and connections
             self.crm = dataclasses.replace(self.crm, db=Database(self.crm.db.url))
+        if clock is not None:
+            self.crm = dataclasses.replace(self.crm, clock=clock)
         self.notifier = build_notifier(self.crm)
 
     def __call__(self) -> int:
         return jobs.sweep_follow_ups(self.crm, self.notifier)
+
+
+class FastClock:
+    """The CRM's clock running `speed` times faster than real time from `start`: a lease of minutes passes in
+    seconds while the sends take their real time."""
+
+    def __init__(self, start: datetime, speed: float) -> None:
+        self.start, self.speed, self.t0 = start, speed, time.monotonic()
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=(time.monotonic() - self.t0) * self.speed)
 
 
 def dms(fake, user: str = "U1", *, digests: bool = False) -> list[dict]:

@@ -41,15 +41,21 @@ def test_a_429_storm_delivers_every_nudge_exactly_once(bot, fake, db, clock):
     assert len([c for c in fake.calls if c.method == "!chat.postMessage"]) > 5  # the storm happened
 
 
-def test_retry_after_is_waited_out(bot, fake, db, clock):
+def test_retry_after_is_waited_out_by_the_refused_dm_while_the_others_go(bot, fake, db, clock):
     _due_follow_ups(db, clock, 3)
     fake.fail("chat.postMessage", 429, headers={"Retry-After": "1"})
     sweeper = Sweeper(bot)
     sweeper()
     calls = [c for c in fake.calls if c.method.endswith("chat.postMessage")]
-    assert calls[0].method == "!chat.postMessage"
-    assert calls[1].at - calls[0].at >= 0.95  # waited the Retry-After second before trying again
-    assert len(dms(fake)) == 3 and sweeper.notifier.for_team("T1").pacers["chat.postMessage"].limited == 1
+    refused = calls[0]
+    assert refused.method == "!chat.postMessage"
+    again = [c for c in calls[1:] if c.args["text"] == refused.args["text"]]
+    assert len(again) == 1 and again[0].at - refused.at >= 0.95  # that DM waited its Retry-After second
+    others = [c for c in calls[1:] if c.args["text"] != refused.args["text"]]
+    assert len(others) == 2 and all(c.at < again[0].at for c in others)  # the others did not wait for it
+    assert len(dms(fake)) == 3 and _states(db) == {"sent": 3}
+    pacer = sweeper.notifier.for_team("T1").pacers["chat.postMessage"]
+    assert pacer.limited == 1 and pacer.limits == 0 and pacer.rate is None  # one refusal is not the limit
 
 
 def test_a_slack_error_leaves_the_nudge_for_the_next_sweep(bot, fake, db, clock):

@@ -1,10 +1,10 @@
-"""The follow-up DMs as data → blocks: escaping, Slack's limits, snooze times in the owner's zone; the pacer."""
+"""The follow-up DMs as data → blocks: escaping, Slack's limits, snooze times in the owner's zone (the pacer:
+tests/sweeps/test_pacer.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from bot.sending import Pacer
 from bot.views.reminder_dm import digest_message, escalation_message, nudge_message, nudge_outcome, snooze_until
 from store.dto import FollowUpInfo
 from store.dto import FollowUpItem, FollowUpList, NudgeData
@@ -56,43 +56,3 @@ def test_snooze_times_in_the_owners_zone_across_dst():
     assert snooze_until("monday", fri, "Europe/Berlin") == datetime(2026, 10, 26, 8, 0, tzinfo=UTC)  # CET
     monday = datetime(2026, 10, 26, 10, 0, tzinfo=UTC)
     assert snooze_until("monday", monday, "Europe/Berlin") == datetime(2026, 11, 2, 8, 0, tzinfo=UTC)  # next week
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.t = 0.0
-        self.slept = 0.0
-
-    def clock(self) -> float:
-        return self.t
-
-    def sleep(self, s: float) -> None:
-        self.t += s
-        self.slept += s
-
-
-def test_pacer_learns_the_rate_from_a_429_and_spaces_sends():
-    ft = FakeTime()
-    pacer = Pacer(sleep=ft.sleep, clock=ft.clock)
-    for _ in range(20):  # a burst: 20 accepted within 0.2 s
-        pacer.wait()
-        pacer.sent()
-        ft.t += 0.01
-    pacer.rate_limited(1.0)
-    assert pacer.rate == 0.95 * 20
-    pacer.rate_limited(1.0)  # the same overshoot answered twice: no second cut
-    assert pacer.rate == 0.95 * 20
-    start = ft.t
-    for _ in range(19):
-        pacer.wait()
-        pacer.sent()
-    assert ft.slept >= 1.0  # the Retry-After second first
-    assert 1.0 + 18 / 19 - 0.01 <= ft.t - start <= 1.0 + 19 / 19 + 0.01  # then 19 per second
-
-
-def test_pacer_ignores_a_429_that_asks_for_no_wait():
-    ft = FakeTime()
-    pacer = Pacer(sleep=ft.sleep, clock=ft.clock)
-    pacer.sent()
-    pacer.rate_limited(0)
-    assert pacer.rate is None and pacer.limited == 1
