@@ -40,6 +40,7 @@ from store.db import Database  # noqa: E402
 from store.models import FollowUp, Lead, Member, Notification, Organization  # noqa: E402
 from store.services import nudges, pipeline  # noqa: E402
 from tests.fake_slack import FakeSlack  # noqa: E402
+from tests.sweeps.helpers import FastClock  # noqa: E402
 
 TEAM = "TBENCH"
 NOW = datetime(2026, 11, 24, 16, 0, tzinfo=timezone.utc)  # a Tuesday afternoon: no digests due
@@ -221,16 +222,6 @@ def main() -> int:
 # ----------------------------------------------------------------------------------------- (3) 429 cases
 
 
-class RunningClock:
-    """The CRM's time from NOW on, moving with real time (leases and Retry-After waits are real)."""
-
-    def __init__(self) -> None:
-        self.t0 = time.monotonic()
-
-    def now(self) -> datetime:
-        return NOW + timedelta(seconds=time.monotonic() - self.t0)
-
-
 def build_case(path: Path, dms: int) -> int:
     """`dms / 2` owners, each with one overdue follow-up and a morning digest due: planned, nothing sent."""
     for suffix in ("", "-wal", "-shm"):
@@ -269,7 +260,7 @@ def worker(database_url: str, api_url: str) -> int:
     db = Database(database_url)
     settings = Settings(_env_file=None, slack_bot_token="xoxb-bench", slack_signing_secret="s",
                         slack_api_url=api_url, database_url=database_url)
-    crm = Crm(db=db, clock=RunningClock(), settings=settings,
+    crm = Crm(db=db, clock=FastClock(NOW, speed=1), settings=settings,  # real time from NOW: real leases
               workspaces=OneWorkspace(settings.slack_bot_token, settings.slack_api_url))
     notifier = build_notifier(crm)
     sent = 0
