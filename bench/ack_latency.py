@@ -23,7 +23,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
@@ -37,6 +36,7 @@ from store.clock import SystemClock  # noqa: E402
 from store.models import Outbox  # noqa: E402
 from store.db import Database  # noqa: E402
 from store.services import leads  # noqa: E402
+from bench.reps import StampedTriggers  # noqa: E402
 from tests.fake_slack import FakeSlack  # noqa: E402
 from tests.slack_driver import SlackDriver  # noqa: E402
 
@@ -48,6 +48,7 @@ class Slack(FakeSlack):
 
     def __init__(self) -> None:
         super().__init__()
+        self.triggers = StampedTriggers()  # the reps' process stamps its own (bench/reps.py)
         self.opened: dict[str, float] = {}
         self.waiters: dict[str, threading.Event] = {}
 

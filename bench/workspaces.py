@@ -5,7 +5,8 @@ In one run: the fake Web API (every token belongs to one workspace; unknown toke
 (`bench/floor_app.py`, one token), and `python app.py` in OAuth mode on SQLite. This process installs 100
 workspaces through the real flow (install page, state cookie, `oauth.v2.access`), gives each 20 leads, then
 plays 16 reps of random workspaces sending `/lead update <company>` (paced: a pause between rounds, as people
-do; then saturated: no pause).
+do; then saturated: no pause). The reps run in a process of their own (bench/reps.py), so the fake Web API's
+work for the bot does not delay their clocks.
 
     .venv/bin/python bench/workspaces.py [--teams 100] [--users 16] [--requests 40]
 """
@@ -15,7 +16,6 @@ from __future__ import annotations
 import argparse
 import html
 import os
-import random
 import re
 import statistics
 import sys
@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import reps  # noqa: E402
 from bench.ack_latency import SECRET, NoWait, Slack, free_port, pct, row, start  # noqa: E402
 from bot.installations import installation_store  # noqa: E402
 from store.clock import SystemClock  # noqa: E402
@@ -46,36 +47,12 @@ def install(driver: SlackDriver, slack: Slack, team: str) -> None:
         raise SystemExit(f"install of {team} failed: {r.status} {r.text[:200]}")
 
 
-def drive(driver: SlackDriver, slack: Slack, teams: list[str], users: int, per_user: int, pause: float,
-          companies: list[str]) -> tuple[list[float], int]:
-    """Each rep belongs to a random workspace for each command; returns (ack times, errors)."""
-    from concurrent.futures import ThreadPoolExecutor
-    import threading
-
-    acks: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    line = threading.Barrier(users)
-    rnd = random.Random(7)
-
-    def rep(u: int) -> None:
-        for _ in range(per_user):
-            if pause:
-                line.wait()
-            team = teams[rnd.randrange(len(teams))]
-            body = urlencode({"command": "/lead", "text": f'update "{rnd.choice(companies)}"', "team_id": team,
-                              "user_id": f"U{team}", "channel_id": "C1", "trigger_id": slack.new_trigger(),
-                              "response_url": driver.response_url(), "api_app_id": "A1"})
-            r = driver.post(body, "application/x-www-form-urlencoded", wait=False)
-            with lock:
-                acks.append(r.elapsed)
-                errors[0] += r.status != 200
-            if pause:
-                time.sleep(pause)
-
-    with ThreadPoolExecutor(users) as pool:
-        list(pool.map(rep, range(users)))
-    return acks, errors[0]
+def one_command(driver: SlackDriver, slack: Slack, team: str, company: str) -> float:
+    """A workspace's first `/lead update` after the bot started (from this process: nothing else is running)."""
+    body = urlencode({"command": "/lead", "text": f'update "{company}"', "team_id": team, "user_id": f"U{team}",
+                      "channel_id": "C1", "trigger_id": slack.new_trigger(), "response_url": driver.response_url(),
+                      "api_app_id": "A1"})
+    return driver.post(body, "application/x-www-form-urlencoded", wait=False).elapsed
 
 
 def lookup_cost(db_url: str, teams: list[str]) -> tuple[float, float]:
@@ -140,32 +117,35 @@ def main() -> int:
     slack.tokens["xoxb-floor"] = "T0000"  # the floor's one token
     slack.strict_tokens = True
     try:
-        floor_d = SlackDriver(f"http://127.0.0.1:{floor_port}", SECRET, slack, NoWait())  # type: ignore[arg-type]
         bot_d = SlackDriver(f"http://127.0.0.1:{bot_port}", SECRET, slack, NoWait())  # type: ignore[arg-type]
         started = time.perf_counter()
         for t in teams:
             install(bot_d, slack, t)
         install_s = time.perf_counter() - started
-        drive(floor_d, slack, ["T0000"], args.users, 3, args.pause, companies)  # warm-up
+
+        def play(url: str, on: list[str], per_user: int, pause: float) -> tuple[list[float], int, float]:
+            """(ack times, errors, acks a second from the first command sent to the last answer)."""
+            sent = reps.run(bot_url=url, secret=SECRET, hooks_url=slack.url, teams=on, companies=companies,
+                            users=args.users, per_user=per_user, pause=pause)
+            span = max(x.at + x.elapsed for x in sent) - min(x.at for x in sent)
+            return [x.elapsed for x in sent], sum(x.status != 200 for x in sent), len(sent) / span
+
+        floor_url, bot_url = f"http://127.0.0.1:{floor_port}", f"http://127.0.0.1:{bot_port}"
+        play(floor_url, ["T0000"], 3, args.pause)  # warm-up
         # each workspace's first command after a start reads its statuses, its person's profile (users.info)
         # and fills the caches: measured on its own, then the steady state
         first: list[float] = []
         for t in teams:
-            got, _ = drive(bot_d, slack, [t], 1, 1, 0, companies)
-            first += got
+            first.append(one_command(bot_d, slack, t, companies[0]))
             time.sleep(0.02)
-        floor_acks, _ = drive(floor_d, slack, ["T0000"], args.users, args.requests, args.pause, companies)
+        floor_acks, _, _ = play(floor_url, ["T0000"], args.requests, args.pause)
         slack.clear()
-        bot_acks, bot_errors = drive(bot_d, slack, teams, args.users, args.requests, args.pause, companies)
+        bot_acks, bot_errors, _ = play(bot_url, teams, args.requests, args.pause)
         from collections import Counter
 
         calls = Counter(c.method for c in slack.calls)
-        t0 = time.perf_counter()
-        floor_sat, _ = drive(floor_d, slack, ["T0000"], args.users, args.requests, 0, companies)
-        floor_rate = len(floor_sat) / (time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        bot_sat, sat_errors = drive(bot_d, slack, teams, args.users, args.requests, 0, companies)
-        bot_rate = len(bot_sat) / (time.perf_counter() - t0)
+        floor_sat, _, floor_rate = play(floor_url, ["T0000"], args.requests, 0)
+        bot_sat, sat_errors, bot_rate = play(bot_url, teams, args.requests, 0)
     finally:
         for proc in (floor, bot):
             proc.terminate()

@@ -4,8 +4,15 @@ One Python process serves every request with one interpreter lock, so ten listen
 modals and calling Slack slow down the eleventh request's ack. Slack needs that ack within 3 seconds
 and the person waits for it, while the work after an ack can start a few milliseconds later without
 anyone noticing. So the HTTP layer records each request until its response has left, and a listener
-that has acked yields to the requests still in that list, for at most `MAX_YIELD` seconds.
+that has acked yields to the requests still in that list, and until no request has arrived for `QUIET`
+seconds (sixteen reps' commands reach the server over some 10 ms: the first answered must not start building
+modals while the last are still being read), for at most `MAX_YIELD` seconds.
 (Socket Mode sends acks over its own connection; nothing is recorded there and nobody waits.)
+
+`AckSignal` is the other half: Bolt's request thread, having handed the listener to the executor, looks for its
+ack every 10 ms (`time.sleep(0.01)` in its thread runner), so an ack given 1 ms after the listener started
+left 9 ms later. The executor Bolt is given (`listener_executor`, its own extension point) instead returns from
+`submit` when the listener has acked (or ended), so Bolt's first look finds the ack and the answer leaves at once.
 """
 
 from __future__ import annotations
@@ -13,14 +20,22 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from concurrent.futures import Executor, Future
 
 MAX_YIELD = 0.1  # seconds a listener may wait after its ack
+QUIET = 0.01  # seconds since the newest arrival before post-ack work starts: a burst may still be arriving
 _STALE = 3.0  # a request older than this is no longer waited for
+SWITCH_INTERVAL = 0.001  # seconds: Python's 5 ms default lets a busy listener hold the interpreter that long
+# while a request thread, its row written or its ack given, waits to send the answer (app.py sets it)
+ACK_WAIT = 3.0  # seconds `submit` waits for a listener's ack: Slack's own limit (Bolt then gives up too)
+_serving = threading.local()  # a request thread: the context of the request it dispatches
+_working = threading.local()  # a listener thread: the signal of the listener it runs
 
 
 class AckFirst:
-    def __init__(self, max_yield: float = MAX_YIELD) -> None:
-        self.max_yield = max_yield
+    def __init__(self, max_yield: float = MAX_YIELD, quiet: float = QUIET) -> None:
+        self.max_yield, self.quiet = max_yield, quiet
+        self._last = 0.0  # when the newest request arrived
         self._pending: dict[int, float] = {}
         self._ids = itertools.count(1)
         self._cv = threading.Condition()
@@ -28,7 +43,7 @@ class AckFirst:
     def arrived(self) -> int:
         token = next(self._ids)
         with self._cv:
-            self._pending[token] = time.monotonic()
+            self._pending[token] = self._last = time.monotonic()
         return token
 
     def answered(self, token: int) -> None:
@@ -42,9 +57,14 @@ class AckFirst:
         with self._cv:
             while True:
                 now = time.monotonic()
-                if not any(now - t < _STALE for t in self._pending.values()) or now >= deadline:
+                if now >= deadline:
                     return
-                self._cv.wait(deadline - now)
+                if any(now - t < _STALE for t in self._pending.values()):
+                    self._cv.wait(deadline - now)
+                elif now - self._last < self.quiet:  # a burst may still be arriving: its acks go first
+                    self._cv.wait(min(deadline, self._last + self.quiet) - now)
+                else:
+                    return
 
 
 class YieldingAck:
@@ -57,6 +77,7 @@ class YieldingAck:
     def __call__(self, *args, **kwargs):
         result = self._ack(*args, **kwargs)
         self.sent = True
+        acked()
         if self._gate is not None:
             self._gate.yield_to_pending()
         return result
@@ -64,3 +85,54 @@ class YieldingAck:
     @property
     def response(self):
         return self._ack.response
+
+
+class serving:
+    """`with serving(req.context):` around a dispatch: this thread's listener hand-offs wait for that ack."""
+
+    def __init__(self, context) -> None:
+        self.context = context
+
+    def __enter__(self) -> None:
+        self.outer, _serving.context = getattr(_serving, "context", None), self.context
+
+    def __exit__(self, *exc) -> None:
+        _serving.context = self.outer
+
+
+def acked() -> None:
+    """The listener running on this thread has acked: the request thread may answer now."""
+    signal = getattr(_working, "signal", None)
+    if signal is not None:
+        signal.set()
+
+
+class AckSignal(Executor):
+    """Bolt's listener executor: runs listeners on `pool`; a listener handed over while its request still waits
+    for an ack (a command, a click, a submission) returns from `submit` once that ack is given or the listener
+    has ended. Events, acked by Bolt before the hand-over, and work submitted from elsewhere don't wait."""
+
+    def __init__(self, pool: Executor, wait: float = ACK_WAIT) -> None:
+        self.pool, self.wait = pool, wait
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        context = getattr(_serving, "context", None)
+        ack = context.get("ack") if context is not None else None
+        if ack is None or ack.response is not None:
+            return self.pool.submit(fn, *args, **kwargs)
+        signal = threading.Event()
+
+        def run():
+            _working.signal = signal
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _working.signal = None
+                signal.set()
+
+        future = self.pool.submit(run)
+        signal.wait(self.wait)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)

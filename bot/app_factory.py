@@ -16,7 +16,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot import commands, errors, inbox
-from bot.ack_first import AckFirst
+from bot.ack_first import AckFirst, AckSignal
 from bot.context import request_context
 from bot.crm import Crm
 from bot.installations import CachedInstallationStore, installation_store
@@ -53,7 +53,8 @@ def build_bot(settings: Settings, db: Database, clock: Clock | None = None, *,
               client: WebClient | None = None, executor: Executor | None = None) -> Bot:
     clock = clock or SystemClock()
     client = client or build_client(settings)
-    pool = executor or ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="listener")
+    pool = AckSignal(executor or ThreadPoolExecutor(max_workers=settings.listener_threads,
+                                                    thread_name_prefix="listener"))
     store = None
     if settings.oauth:
         from bot.oauth import oauth_pieces

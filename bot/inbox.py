@@ -20,6 +20,7 @@ from concurrent.futures import Future
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
+from bot.ack_first import serving
 from bot.crm import Crm
 from store.services import inbox
 
@@ -73,7 +74,8 @@ class InboxApp(App):
     so the wait usually costs nothing; a row that could not be written gets a 500, and Slack retries events."""
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
-        resp = super().dispatch(req)
+        with serving(req.context):  # its listener's hand-off returns at its ack (bot/ack_first.AckSignal)
+            resp = super().dispatch(req)
         held = req.context.get("inbox")
         if isinstance(held, Held) and not held.stored():
             return BoltResponse(status=500, body="")
