@@ -82,10 +82,7 @@ def run(argv: list[str] | None = None) -> int:
     warm_up()
     threading.Thread(target=warmed_up, args=(charts_warm_up,), name="charts-warm-up", daemon=True).start()
     sweeps = scheduler.start(bot.crm)
-    from bot.ack_first import SWITCH_INTERVAL
     from bot.server import make_server
-
-    sys.setswitchinterval(SWITCH_INTERVAL)  # a waiting ack's thread gets the interpreter back sooner (bot/ack_first.py)
 
     # HTTP serves /healthz, /intake/leads and (OAuth) the install pages in both modes; Slack's own
     # requests come in at /slack/events, or through the Socket Mode connection.

@@ -25,8 +25,6 @@ from concurrent.futures import Executor, Future
 MAX_YIELD = 0.1  # seconds a listener may wait after its ack
 QUIET = 0.01  # seconds since the newest arrival before post-ack work starts: a burst may still be arriving
 _STALE = 3.0  # a request older than this is no longer waited for
-SWITCH_INTERVAL = 0.001  # seconds: Python's 5 ms default lets a busy listener hold the interpreter that long
-# while a request thread, its row written or its ack given, waits to send the answer (app.py sets it)
 ACK_WAIT = 3.0  # seconds `submit` waits for a listener's ack: Slack's own limit (Bolt then gives up too)
 _serving = threading.local()  # a request thread: the context of the request it dispatches
 _working = threading.local()  # a listener thread: the signal of the listener it runs

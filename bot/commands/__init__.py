@@ -29,9 +29,9 @@ from bot.commands import (
 
 def register(app: App) -> None:
     # Bolt tries listeners in registration order and stops at the first match, and each listener it tries costs
-    # about 30 µs before the ack. `/lead` goes first (a person waits for its answer; it had sat behind 13
-    # listeners), then the events (thread replies arrive by the thousand: they skip the ~40 button and modal
-    # matchers, paying only the two of `verbs`).
-    for feature in (verbs, thread, workspace, home, card, deals, organizations, listing, pipelines, reminders,
+    # about 30 µs before the ack. Thread replies arrive by the thousand, so `thread` (message, app_mention) goes
+    # first; then `/lead` (a person waits for its answer: it had sat behind 13 listeners), then the other events,
+    # the buttons and the modals.
+    for feature in (thread, verbs, workspace, home, card, deals, organizations, listing, pipelines, reminders,
                     queues, report, attach, privacy):
         feature.register(app)
