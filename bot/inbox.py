@@ -70,8 +70,9 @@ class Held:
 
 class InboxApp(App):
     """Bolt's app, whose answer to Slack (the HTTP 200, or the Socket Mode ack) leaves only once the request
-    is in the inbox. The row is written while the listener starts (a command's listener acks after some work),
-    so the wait usually costs nothing; a row that could not be written gets a 500, and Slack retries events."""
+    is in the inbox. The row is written while the listener starts, so the answer waits for it only when the ack
+    comes first (a burst: at most the writer's next batch); a row that could not be written gets a 500, and
+    Slack retries events."""
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         with serving(req.context):  # its listener's hand-off returns at its ack (bot/ack_first.AckSignal)
