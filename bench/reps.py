@@ -7,13 +7,13 @@ paid for it). Slack's edge and its Web API are different machines; here they are
 cores, which is still pessimistic.
 
 `run(...)` starts `python -m bench.reps`, hands it the plan on stdin and reads back, for each command, when it
-was sent (the machine's monotonic clock, which the fake Web API shares), how long its answer took, its status and
-its trigger. Triggers are stamped by the reps themselves (`trig-<monotonic ns>`); `StampedTriggers` lets the fake
+was sent (the machine's monotonic clock), how long its answer took and its status. Triggers are stamped by the reps themselves (`trig-<monotonic ns>`); `StampedTriggers` lets the fake
 Web API honour them with Slack's 3-second window, each once.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import subprocess
@@ -33,7 +33,6 @@ class Sent:
     at: float  # time.monotonic() when the command left
     elapsed: float  # seconds to its answer
     status: int
-    trigger: str
 
 
 class StampedTriggers(dict):
@@ -59,11 +58,11 @@ class StampedTriggers(dict):
 
 
 def run(*, bot_url: str, secret: str, hooks_url: str, teams: list[str], companies: list[str], users: int,
-        per_user: int, pause: float, verb: str = "update", spread: bool = True, seed: int = 7) -> list[Sent]:
-    """Play `users` reps in a child process. `spread`: each command in a random workspace of `teams` (its user
-    `U<team>`); else rep u is `U<u>` of `teams[0]`, working through `companies` in turn."""
+        per_user: int, pause: float, seed: int = 7) -> list[Sent]:
+    """Play `users` reps in a child process, each `/lead update <company>` by `U<team>` of a random workspace of
+    `teams`, rounds `pause` seconds apart (0: no pause, no rounds)."""
     plan = dict(bot_url=bot_url, secret=secret, hooks_url=hooks_url, teams=teams, companies=companies, users=users,
-                per_user=per_user, pause=pause, verb=verb, spread=spread, seed=seed)
+                per_user=per_user, pause=pause, seed=seed)
     out = subprocess.run([sys.executable, "-m", "bench.reps"], cwd=ROOT, input=json.dumps(plan), text=True,
                          capture_output=True, check=True)
     return [Sent(*row) for row in json.loads(out.stdout)]
@@ -78,27 +77,21 @@ def _play(plan: dict) -> list[tuple]:
     companies, rnd, lock = plan["companies"], random.Random(plan["seed"]), threading.Lock()
     line = threading.Barrier(users)
     sent: list[tuple] = []
-    hooks = iter(range(1, 10**9))
+    hooks = itertools.count(1)
 
-    def rep(u: int) -> None:
-        for i in range(per_user):
+    def rep(_u: int) -> None:
+        for _ in range(per_user):
             if pause:
                 line.wait()
             with lock:
-                if plan["spread"]:
-                    team = teams[rnd.randrange(len(teams))]
-                    user, company = f"U{team}", rnd.choice(companies)
-                else:
-                    team, user, company = teams[0], f"U{u}", companies[(u * per_user + i) % len(companies)]
-                hook = next(hooks)
-            trigger = f"trig-{time.monotonic_ns()}"
-            body = urlencode({"command": "/lead", "text": f'{plan["verb"]} "{company}"', "team_id": team,
-                              "user_id": user, "channel_id": "C1", "trigger_id": trigger,
+                team, company, hook = teams[rnd.randrange(len(teams))], rnd.choice(companies), next(hooks)
+            body = urlencode({"command": "/lead", "text": f'update "{company}"', "team_id": team,
+                              "user_id": f"U{team}", "channel_id": "C1", "trigger_id": f"trig-{time.monotonic_ns()}",
                               "response_url": f"{plan['hooks_url']}response/{hook}", "api_app_id": "A1"})
             at = time.monotonic()
             r = driver.post(body, "application/x-www-form-urlencoded", wait=False)
             with lock:
-                sent.append((at, r.elapsed, r.status, trigger))
+                sent.append((at, r.elapsed, r.status))
             if pause:
                 time.sleep(pause)
 

@@ -47,14 +47,6 @@ def install(driver: SlackDriver, slack: Slack, team: str) -> None:
         raise SystemExit(f"install of {team} failed: {r.status} {r.text[:200]}")
 
 
-def one_command(driver: SlackDriver, slack: Slack, team: str, company: str) -> float:
-    """A workspace's first `/lead update` after the bot started (from this process: nothing else is running)."""
-    body = urlencode({"command": "/lead", "text": f'update "{company}"', "team_id": team, "user_id": f"U{team}",
-                      "channel_id": "C1", "trigger_id": slack.new_trigger(), "response_url": driver.response_url(),
-                      "api_app_id": "A1"})
-    return driver.post(body, "application/x-www-form-urlencoded", wait=False).elapsed
-
-
 def lookup_cost(db_url: str, teams: list[str]) -> tuple[float, float]:
     """(cached look-up, database look-up) of one workspace's bot, in microseconds."""
     db = Database(db_url)
@@ -136,7 +128,7 @@ def main() -> int:
         # and fills the caches: measured on its own, then the steady state
         first: list[float] = []
         for t in teams:
-            first.append(one_command(bot_d, slack, t, companies[0]))
+            first.append(bot_d.command(f'update "{companies[0]}"', user=f"U{t}", team=t, wait=False).elapsed)
             time.sleep(0.02)
         floor_acks, _, _ = play(floor_url, ["T0000"], args.requests, args.pause)
         slack.clear()
