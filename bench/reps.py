@@ -8,7 +8,8 @@ cores, which is still pessimistic.
 
 `run(...)` starts `python -m bench.reps`, hands it the plan on stdin and reads back, for each command, when it
 was sent (the machine's monotonic clock), how long its answer took and its status. Triggers are stamped by the
-reps themselves (`trig-<monotonic ns>`); `StampedTriggers` lets the fake Web API honour them with Slack's 3-second window, each once.
+reps themselves (`trig-<monotonic ns>`); `StampedTriggers` lets the fake Web API honour them with Slack's
+3-second window, each once.
 """
 
 from __future__ import annotations
