@@ -13,6 +13,10 @@ modals while the last are still being read), for at most `MAX_YIELD` seconds.
 ack every 10 ms (`time.sleep(0.01)` in its thread runner), so an ack given 1 ms after the listener started
 left 9 ms later. The executor Bolt is given (`listener_executor`, its own extension point) instead returns from
 `submit` when the listener has acked (or ended), so Bolt's first look finds the ack and the answer leaves at once.
+Its pool is shared with work after acks (a `views.open` waiting on Slack, a listener yielding here): when every
+worker is busy, a listener whose request waits for its ack starts on a reserve of threads instead of queueing
+behind that work (sixteen listeners yielding to sixteen requests whose listeners queue behind them held a burst
+for the whole `MAX_YIELD`, and then for the Web API calls).
 """
 
 from __future__ import annotations
@@ -106,18 +110,24 @@ def acked() -> None:
 
 
 class AckSignal(Executor):
-    """Bolt's listener executor: runs listeners on `pool`; a listener handed over while its request still waits
-    for an ack (a command, a click, a submission) returns from `submit` once that ack is given or the listener
-    has ended. Events, acked by Bolt before the hand-over, and work submitted from elsewhere don't wait."""
+    """Bolt's listener executor: runs listeners on `pool` (`size` workers); a listener handed over while its request
+    still waits for an ack (a command, a click, a submission) returns from `submit` once that ack is given or the
+    listener has ended. Such a listener starts on `reserve` when all of `pool`'s workers are busy (and `reserve`
+    has a free one of its `reserve_size`). Events, acked by Bolt before the hand-over, and work submitted from
+    elsewhere don't wait, and always go to `pool`."""
 
-    def __init__(self, pool: Executor, wait: float = ACK_WAIT) -> None:
-        self.pool, self.wait = pool, wait
+    def __init__(self, pool: Executor, wait: float = ACK_WAIT, *, size: int = 0, reserve: Executor | None = None,
+                 reserve_size: int = 0) -> None:
+        self.pool, self.wait, self.size = pool, wait, size
+        self.reserve, self.reserve_size = reserve, reserve_size if reserve is not None else 0
+        self._busy = [0, 0]  # submitted and not finished: pool, reserve
+        self._lock = threading.Lock()
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
         context = getattr(_serving, "context", None)
         ack = context.get("ack") if context is not None else None
         if ack is None or ack.response is not None:
-            return self.pool.submit(fn, *args, **kwargs)
+            return self._start(lambda: fn(*args, **kwargs), awaited=False)
         signal = threading.Event()
 
         def run():
@@ -128,9 +138,25 @@ class AckSignal(Executor):
                 _working.signal = None
                 signal.set()
 
-        future = self.pool.submit(run)
+        future = self._start(run, awaited=True)
         signal.wait(self.wait)
         return future
 
+    def _start(self, work, *, awaited: bool) -> Future:
+        with self._lock:
+            which = int(awaited and self._busy[0] >= self.size and self._busy[1] < self.reserve_size)
+            self._busy[which] += 1
+
+        def counted():
+            try:
+                return work()
+            finally:
+                with self._lock:
+                    self._busy[which] -= 1
+
+        return (self.reserve if which else self.pool).submit(counted)  # type: ignore[union-attr]
+
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+        if self.reserve is not None:
+            self.reserve.shutdown(wait=wait, cancel_futures=cancel_futures)

@@ -53,8 +53,12 @@ def build_bot(settings: Settings, db: Database, clock: Clock | None = None, *,
               client: WebClient | None = None, executor: Executor | None = None) -> Bot:
     clock = clock or SystemClock()
     client = client or build_client(settings)
-    pool = AckSignal(executor or ThreadPoolExecutor(max_workers=settings.listener_threads,
-                                                    thread_name_prefix="listener"))
+    if executor is not None:  # the tests' own
+        pool = AckSignal(executor)
+    else:  # a reserve for listeners whose request waits, one per HTTP thread (each waits for one listener)
+        pool = AckSignal(ThreadPoolExecutor(settings.listener_threads, thread_name_prefix="listener"),
+                         size=settings.listener_threads, reserve_size=settings.http_threads,
+                         reserve=ThreadPoolExecutor(settings.http_threads, thread_name_prefix="listener-reserve"))
     store = None
     if settings.oauth:
         from bot.oauth import oauth_pieces

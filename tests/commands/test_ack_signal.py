@@ -116,3 +116,49 @@ def test_work_after_an_ack_waits_for_a_burst_to_stop_arriving():
     started = time.monotonic()
     calm.yield_to_pending()
     assert time.monotonic() - started < 1.0
+
+
+def test_a_listener_waited_for_starts_on_the_reserve_when_the_pool_is_busy():
+    """Every pool worker busy with work after an ack (held in `views.open`, yielding to the requests still
+    waiting): a request's listener must not queue behind it, or that request waits until the work ends."""
+    pool = AckSignal(ThreadPoolExecutor(1), wait=2, size=1, reserve=ThreadPoolExecutor(1), reserve_size=1)
+    release = threading.Event()
+
+    def acks_then_works(context):
+        def listener():
+            YieldingAck(context.ack, None)()
+            return release.wait(30)  # the work after its ack
+        return listener
+
+    busy = pool.submit(release.wait, 30)  # the pool's one worker
+    first = _context()
+    with serving(first):
+        on_reserve = pool.submit(acks_then_works(first))
+    assert first.ack.response is not None  # acked on the reserve, while the pool's worker is still busy
+    assert not busy.done() and not on_reserve.done()
+
+    second, queued = _context(), threading.Event()  # the reserve busy as well: no thread beyond the bound
+
+    def request():
+        with serving(second):
+            pool.submit(acks_then_works(second))
+        queued.set()
+
+    threading.Thread(target=request, daemon=True).start()
+    assert not queued.wait(0.3) and second.ack.response is None  # it queues on the pool
+    release.set()
+    assert queued.wait(10) and second.ack.response is not None
+    assert busy.result(10) and on_reserve.result(10)
+    pool.shutdown()
+
+
+def test_events_never_take_the_reserve():
+    pool = AckSignal(ThreadPoolExecutor(1), size=1, reserve=ThreadPoolExecutor(1), reserve_size=1)
+    release = threading.Event()
+    first = pool.submit(release.wait, 30)
+    with serving(_context(acked=True)):
+        second = pool.submit(release.wait, 30)  # queued on the pool behind `first`
+    assert pool._busy == [2, 0]  # noqa: SLF001
+    release.set()
+    assert first.result(10) and second.result(10)
+    pool.shutdown()
