@@ -11,10 +11,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from playground.world import BlockKitError, Call, SlackWorld, check_blocks, check_image, check_view  # noqa: F401
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # socketserver's default of 5 drops connections beyond it (a 1 s SYN retry): Slack won't
+
+
 class FakeSlack(SlackWorld):
     def __init__(self, team_id: str = "T1") -> None:
         super().__init__(team_id)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = _Server(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.base_url = self.url
