@@ -53,9 +53,11 @@ class AckFirst:
             self._pending.pop(token, None)
             self._cv.notify_all()
 
-    def yield_to_pending(self) -> None:
-        """Called right after an ack: let requests still in flight (this one's response included) go first."""
+    def yield_to_pending(self, quiet: float | None = None) -> None:
+        """Called right after an ack: let requests still in flight (this one's response included) go first.
+        `quiet`: the seconds since the newest arrival to wait for instead of `self.quiet`."""
         deadline = time.monotonic() + self.max_yield
+        quiet = self.quiet if quiet is None else quiet
         with self._cv:
             while True:
                 now = time.monotonic()
@@ -63,8 +65,8 @@ class AckFirst:
                     return
                 if any(now - t < _STALE for t in self._pending.values()):
                     self._cv.wait(deadline - now)
-                elif now - self._last < self.quiet:  # a burst may still be arriving: its acks go first
-                    self._cv.wait(min(deadline, self._last + self.quiet) - now)
+                elif now - self._last < quiet:  # a burst may still be arriving: its acks go first
+                    self._cv.wait(min(deadline, self._last + quiet) - now)
                 else:
                     return
 

@@ -1,5 +1,6 @@
 """Building the bot: one Web API client (honouring SLACK_API_URL, retrying 429s), the Bolt app with every
-listener, and what the HTTP server needs beside it (the services, the ack-first gate).
+listener, and what the HTTP server needs beside it (the services, the ack-first gate, the edge that acks
+`/lead` commands before Bolt dispatches them).
 
 Two modes, one app: with `SLACK_BOT_TOKEN`, one workspace; with `SLACK_CLIENT_ID` and `SLACK_CLIENT_SECRET`,
 OAuth ("Add to Slack", `bot/oauth.py`): each request is authorized from the installation store's cache and
@@ -19,12 +20,14 @@ from bot import commands, errors, inbox
 from bot.ack_first import AckFirst, AckSignal
 from bot.context import request_context
 from bot.crm import Crm
+from bot.edge import EdgeAck
 from bot.installations import CachedInstallationStore, installation_store
 from bot.settings import Settings
 from bot.workspaces import Installed, OneWorkspace, make_client
 from store.clock import Clock, SystemClock
 from store.db import Database
 from store.services import tenancy
+from store.services.inbox import Receiver
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,7 @@ class Bot:
     app: App
     crm: Crm
     gate: AckFirst
+    edge: EdgeAck
     installations: CachedInstallationStore | None = None  # OAuth mode
 
     @property
@@ -78,11 +82,14 @@ def build_bot(settings: Settings, db: Database, clock: Clock | None = None, *,
         workspaces = OneWorkspace(settings.slack_bot_token, settings.slack_api_url)  # type: ignore[arg-type]
     crm = Crm(db=db, clock=clock, settings=settings, workspaces=workspaces)
     gate = AckFirst()
-    app.middleware(inbox.middleware(crm))  # first: stored before anything can fail, and before the ack
+    receiver = Receiver(db, clock)  # requests arriving together are stored together
+    app.middleware(inbox.middleware(receiver))  # first: stored before anything can fail, and before the ack
     app.middleware(request_context(crm, gate))
     crm.replay = inbox.Replayer(app, settings.slack_signing_secret, crm)
     crm.marks = inbox.Marks(crm)
     crm.events = executor or ThreadPoolExecutor(max_workers=settings.event_threads, thread_name_prefix="event")
     errors.register(app)
     commands.register(app)
-    return Bot(app, crm, gate, store)
+    dispatcher = executor or ThreadPoolExecutor(settings.http_threads, thread_name_prefix="edge")
+    edge = EdgeAck(app, crm, gate, receiver, dispatcher, slots=settings.http_threads)
+    return Bot(app, crm, gate, edge, store)

@@ -3,7 +3,8 @@
 - `middleware`: the first of the bot's middleware, after Bolt has verified the signature: hands the raw request
   to the inbox's writer under its own key (an event's `event_id`; a command's signature timestamp and body hash;
   a click's or a submission's body hash) and notes in the context which row this request is. A retry of a
-  request already done is answered 200 at once, with nothing run again.
+  request already done is answered 200 at once, with nothing run again. A `/lead` command acked by the HTTP
+  layer (bot/edge.py) was stored there already: its row comes in the context (`inbox_held`).
 - `InboxApp`: the Bolt app, whose answer (the ack) waits until that row is written.
 - `finished`: called by bot/errors.py when a listener ends: done, or (an unexpected error) retried later.
 - `Replayer`: the sweep's way to process a stored row again: the same body, signed afresh with the app's own
@@ -83,13 +84,17 @@ class InboxApp(App):
         return resp
 
 
-def middleware(crm: Crm):
-    receiver = inbox.Receiver(crm.db, crm.clock)  # requests arriving together are stored together
+def middleware(receiver: inbox.Receiver):
+    """`receiver` stores requests arriving together together (shared with bot/edge.py)."""
 
     def store(req: BoltRequest, context: BoltContext, body: dict, next) -> BoltResponse | None:  # noqa: A002
         replay = req.context.get("inbox_replay")
         if replay is not None:  # the sweep processes a stored row again: it holds the row's claim
             context["inbox"] = Held(*replay)
+            return next()
+        held = req.context.get("inbox_held")
+        if isinstance(held, Held):  # a command acked at the edge (bot/edge.py): stored there already
+            context["inbox"] = held
             return next()
         found = key_of(body, req.raw_body, req.headers)
         if found is None:

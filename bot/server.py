@@ -1,4 +1,5 @@
-"""The HTTP side: a WSGI app served by waitress, multi-threaded. Slack at POST /slack/events (HTTP mode),
+"""The HTTP side: a WSGI app served by waitress, multi-threaded. Slack at POST /slack/events (HTTP mode; a
+`/lead <verb>` command is acked here once stored, and dispatched just after: bot/edge.py),
 GET /healthz, POST /intake/leads (and its CORS pre-flight), and in OAuth mode the install pages (GET /slack/install,
 /slack/oauth_redirect), handled by Bolt's own OAuth flow."""
 
@@ -10,10 +11,12 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
 from bot.app_factory import Bot
+from bot.edge import command_of
 from bot.intake import Intake
 from bot.oauth import INSTALL_PATH, REDIRECT_PATH
 
@@ -24,7 +27,7 @@ MAX_SLACK_BODY = 4 * 1024 * 1024  # bytes: Slack's largest payloads (a modal's s
 class WsgiApp:
     def __init__(self, bot: Bot) -> None:
         self.slack = SlackRequestHandler(bot.app, path="/slack/events")
-        self.gate = bot.gate
+        self.gate, self.edge = bot.gate, bot.edge
         self.db = bot.crm.db
         self.intake = Intake(bot, ThreadPoolExecutor(4, thread_name_prefix="intake"))
         self.oauth = bot.app.oauth_flow is not None
@@ -38,6 +41,11 @@ class WsgiApp:
                 return _reply(start_response, *refused)
             token = self.gate.arrived()
             try:
+                form = command_of(environ.get("CONTENT_TYPE") or "", environ["crm.body"])
+                if form is not None:  # `/lead <verb>`: acked here once stored, dispatched just after
+                    if not self.edge.take(form, environ["crm.body"], WsgiHttpRequest(environ).get_headers()):
+                        return _reply(start_response, "500 Internal Server Error", None)
+                    return _reply(start_response, "200 OK", None)
                 return self.slack(environ, start_response)
             except Exception as exc:  # a signed body Bolt could not read: one line, never a stack trace
                 log.warning("slack: could not read a signed request (%s bytes): %r",
@@ -92,6 +100,7 @@ class WsgiApp:
             log.info("slack: refused an unsigned or stale request (%s bytes)", length)
             return "401 Unauthorized", {"ok": False, "error": "invalid signature"}
         environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(raw), str(len(raw))
+        environ["crm.body"] = text
         return None
 
     def _health(self, start_response):

@@ -123,7 +123,7 @@ def bot(fake, db, clock):
     thread.start()
     port = server.effective_port
     driver = SlackDriver(f"http://127.0.0.1:{port}", SECRET, fake, executor)
-    driver.app, driver.crm = built.app, built.crm
+    driver.app, driver.crm, driver.edge = built.app, built.crm, built.edge
     driver.fake.clear()
     yield driver
     executor.wait_idle()

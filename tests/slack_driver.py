@@ -21,7 +21,7 @@ class TrackingExecutor(ThreadPoolExecutor):
     """Bolt's listener executor; `wait_idle()` returns once every listener (after its ack) has finished."""
 
     def __init__(self) -> None:
-        super().__init__(max_workers=32, thread_name_prefix="listener")
+        super().__init__(max_workers=64, thread_name_prefix="listener")  # the edge's dispatches too
         self._pending = 0
         self._cv = threading.Condition()
         self.errors: list[BaseException] = []

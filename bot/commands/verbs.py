@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from slack_bolt import Ack
 
+from bot import inbound
 from bot.commands import (
     customer_channels, deals, lead, listing, organizations, prefs, privacy, queues, report, workspace,
 )
@@ -157,10 +158,22 @@ def _channel(req: Req, args: str) -> None:
     customer_channels.channel_command(req, args)
 
 
+def _split(text: str | None) -> tuple[str, Verb | None, str]:
+    """`/lead`'s text as (its first word, the verb it names, the rest)."""
+    word, _sep, args = (clean(text, limit=12_000) or "").partition(" ")
+    return word, lookup(word) if word else None, args
+
+
+def answered_after_ack(text: str) -> bool:
+    """Whether `/lead <text>` is acked empty and answered after (not help, nor an unknown word: those answer in
+    the ack). `text` as Slack sends it (bot/edge.py asks before Bolt has decoded it)."""
+    verb = _split(inbound.decode(text))[1]
+    return verb is not None and verb.name != "help"
+
+
 @listeners.command("/lead")
 def lead_command(ack: Ack, req: Req) -> None:
-    word, _sep, args = (clean(req.body.get("text"), limit=12_000) or "").partition(" ")
-    verb = lookup(word) if word else None
+    word, verb, args = _split(req.body.get("text"))
     if verb is None or verb.name == "help":
         text, blocks = help_message(word if word and verb is None else None, HELP_LINES, HELP_NAMES)
         ack(text=text, blocks=blocks)
