@@ -85,7 +85,7 @@ class InboxApp(App):
 
 
 def middleware(receiver: inbox.Receiver):
-    """`receiver` stores requests arriving together together (shared with bot/edge.py)."""
+    """`receiver` writes the requests that arrive together in one batch (shared with bot/edge.py)."""
 
     def store(req: BoltRequest, context: BoltContext, body: dict, next) -> BoltResponse | None:  # noqa: A002
         replay = req.context.get("inbox_replay")
